@@ -1,0 +1,54 @@
+import { OpenAPIHono } from '@hono/zod-openapi'
+import { bodyLimit } from 'hono/body-limit'
+import { cors } from 'hono/cors'
+import { secureHeaders } from 'hono/secure-headers'
+import type { DependencyContainer } from 'tsyringe'
+import type { Config } from './config.ts'
+import { resolve } from './shared/di.ts'
+import { AppError, NotFound } from './shared/errors.ts'
+import type { AppEnv } from './shared/http/app-env.ts'
+import { errorResponse, handleError } from './shared/http/error-envelope.ts'
+import { requestContext } from './shared/http/request-context.ts'
+import { Log } from './shared/logger.ts'
+import { ServiceIdentity } from './features/system/service-info.port.ts'
+import { systemRoutes } from './features/system/system.routes.ts'
+import { auditRoutes } from './features/audit/audit.routes.ts'
+import { authenticate } from './features/auth/auth.middleware.ts'
+import { authRoutes } from './features/auth/auth.routes.ts'
+import { settingsRoutes } from './features/settings/settings.routes.ts'
+import { usersRoutes } from './features/users/users.routes.ts'
+
+/** The HTTP adapter: middleware, one router per feature, one error handler. */
+export function createApp(container: DependencyContainer, config: Pick<Config, 'corsOrigins' | 'bodyLimitBytes' | 'trustProxy'>) {
+  const app = new OpenAPIHono<AppEnv>()
+  app.use(requestContext(resolve(container, Log)))
+  app.use(secureHeaders())
+  if (config.corsOrigins.length) {
+    app.use(cors({ origin: config.corsOrigins, credentials: true, exposeHeaders: ['x-request-id', 'retry-after'] }))
+  }
+  app.use(
+    bodyLimit({
+      maxSize: config.bodyLimitBytes,
+      onError: (c) => errorResponse(c, new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${config.bodyLimitBytes} bytes`)),
+    }),
+  )
+
+  app.use('/api/*', authenticate(container))
+
+  app.route('/', systemRoutes(container))
+  app.route('/', authRoutes(container, { trustProxy: config.trustProxy }))
+  app.route('/', usersRoutes(container))
+  app.route('/', settingsRoutes(container))
+  app.route('/', auditRoutes(container))
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'chatbase API', version: resolve(container, ServiceIdentity).version },
+  })
+  app.notFound((c) => errorResponse(c, new NotFound(`Route ${c.req.method} ${c.req.path}`)))
+  app.onError(handleError)
+  return app
+}
+export type App = ReturnType<typeof createApp>

@@ -1,0 +1,148 @@
+import path from 'node:path'
+import { z } from 'zod'
+
+/** Parses the environment once at start-up. Any problem names the variable and stops the process. */
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
+const port = z.coerce.number().int().min(0).max(65535)
+const positiveInt = z.coerce.number().int().positive()
+const optionalSecret = z.string().min(1).optional()
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, 'must start with file: (SQLite) or postgresql:// (PostgreSQL)')
+    .optional(),
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  MASTER_KEY: optionalSecret,
+  PREVIOUS_MASTER_KEYS: z.string().optional(),
+  API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(900),
+  REFRESH_TOKEN_TTL_SECONDS: positiveInt.default(30 * 24 * 3600),
+  BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+  ADMIN_USERNAME: z.string().min(3).max(64).optional(),
+  ADMIN_PASSWORD: z.string().min(1).optional(),
+  FIRST_USER_IS_ADMIN: bool.default(false),
+  APP_MODE: z.enum(['single-user', 'multi-user']).default('multi-user'),
+  CORS_ORIGINS: z.string().default(''),
+  BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
+  TRUST_PROXY: bool.default(false),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+})
+
+export type Env = z.infer<typeof envSchema>
+
+export interface Config {
+  env: Env['NODE_ENV']
+  port: number
+  host: string
+  dataDir: string
+  databaseUrl: string
+  databasePoolSize: number
+  redisUrl?: string
+  logLevel: Env['LOG_LEVEL']
+  /** Secrets; when absent outside production they are generated into the data directory. */
+  secrets: { jwtSecret?: string; masterKey?: Buffer; previousMasterKeys: Buffer[]; apiKeyPepper?: string }
+  auth: {
+    accessTokenTtlSeconds: number
+    refreshTokenTtlSeconds: number
+    bcryptCost: number
+    adminUsername?: string
+    adminPassword?: string
+    firstUserIsAdmin: boolean
+  }
+  initialMode: Env['APP_MODE']
+  corsOrigins: string[]
+  bodyLimitBytes: number
+  trustProxy: boolean
+  metricsToken?: string
+  shutdownGraceMs: number
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/** A 32-byte key given as base64 (44 chars) or hex (64 chars). */
+export function parseMasterKey(value: string): Buffer | undefined {
+  const trimmed = value.trim()
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex')
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(trimmed)) {
+    const key = Buffer.from(trimmed, 'base64')
+    if (key.length === 32) return key
+  }
+  return undefined
+}
+
+function keyList(name: string, raw: string | undefined, problems: string[]): Buffer[] {
+  if (!raw) return []
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .flatMap((item, i) => {
+      const key = parseMasterKey(item)
+      if (!key) problems.push(`${name}: entry ${i + 1} must be a 32-byte key in base64 or hex`)
+      return key ? [key] : []
+    })
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings count as unset, as most .env tooling writes them.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''))
+  const parsed = envSchema.safeParse(cleaned)
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`))
+  }
+  const env = parsed.data
+  const problems: string[] = []
+
+  const masterKey = env.MASTER_KEY === undefined ? undefined : parseMasterKey(env.MASTER_KEY)
+  if (env.MASTER_KEY !== undefined && !masterKey) problems.push('MASTER_KEY: must be a 32-byte key in base64 or hex')
+  const previousMasterKeys = keyList('PREVIOUS_MASTER_KEYS', env.PREVIOUS_MASTER_KEYS, problems)
+
+  if (env.NODE_ENV === 'production') {
+    for (const name of ['JWT_SECRET', 'MASTER_KEY', 'API_KEY_PEPPER'] as const) {
+      if (!env[name]) problems.push(`${name}: required when NODE_ENV=production (it is generated only for local installs)`)
+    }
+  }
+  if (problems.length) throw new ConfigError(problems)
+
+  const dataDir = path.resolve(env.DATA_DIR)
+  return {
+    env: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    dataDir,
+    databaseUrl: env.DATABASE_URL ?? `file:${path.join(dataDir, 'app.db')}`,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    redisUrl: env.REDIS_URL,
+    logLevel: env.LOG_LEVEL,
+    secrets: { jwtSecret: env.JWT_SECRET, masterKey, previousMasterKeys, apiKeyPepper: env.API_KEY_PEPPER },
+    auth: {
+      accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+      bcryptCost: env.BCRYPT_COST,
+      adminUsername: env.ADMIN_USERNAME,
+      adminPassword: env.ADMIN_PASSWORD,
+      firstUserIsAdmin: env.FIRST_USER_IS_ADMIN,
+    },
+    initialMode: env.APP_MODE,
+    corsOrigins: env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    trustProxy: env.TRUST_PROXY,
+    metricsToken: env.METRICS_TOKEN,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+  }
+}

@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs'
+import { container as rootContainer, type DependencyContainer } from 'tsyringe'
+import type { Config } from './config.ts'
+import { bindValue } from './shared/di.ts'
+import { Clock } from './shared/clock.port.ts'
+import { IdGenerator } from './shared/ids.ts'
+import { Log, type Logger } from './shared/logger.ts'
+import { Database } from './shared/infra/database/database.ts'
+import type { ResolvedSecrets } from './shared/infra/local-secrets.ts'
+import { UuidV7Generator, systemClock } from './shared/infra/uuid-v7.ts'
+import { registerAudit } from './features/audit/audit.module.ts'
+import { registerAuth } from './features/auth/auth.module.ts'
+import { registerSettings } from './features/settings/settings.module.ts'
+import { registerSystem } from './features/system/system.module.ts'
+import { registerUsers } from './features/users/users.module.ts'
+
+/** Everything the process opened before wiring: the composition root only binds, it never connects. */
+export interface Infrastructure {
+  config: Config
+  db: Database
+  log: Logger
+  secrets: ResolvedSecrets
+}
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string }
+
+/** Builds a fresh child container per app instance; `override` lets tests swap adapters. */
+export function buildContainer(infra: Infrastructure, override?: (c: DependencyContainer) => void): DependencyContainer {
+  const c = rootContainer.createChildContainer()
+  bindValue(c, Database, infra.db)
+  bindValue(c, Log, infra.log)
+  bindValue(c, Clock, systemClock)
+  bindValue(c, IdGenerator, new UuidV7Generator())
+  registerSystem(c, { ...infra, name: pkg.name, version: pkg.version })
+  registerAudit(c)
+  registerSettings(c, { initialMode: infra.config.initialMode })
+  registerUsers(c)
+  registerAuth(c, { ...infra.config.auth, jwtSecret: infra.secrets.jwtSecret })
+  override?.(c)
+  return c
+}

@@ -1,0 +1,30 @@
+import type { DependencyContainer } from 'tsyringe'
+import { bindClass, bindFactory, bindValue, resolve } from '../../shared/di.ts'
+import { SessionRevoker } from '../users/session-revoker.port.ts'
+import { AccessTokens } from './access-tokens.port.ts'
+import { BcryptPasswordHasher } from './adapters/bcrypt-password-hasher.ts'
+import { InMemoryLoginThrottle } from './adapters/in-memory-login-throttle.ts'
+import { JwtAccessTokens } from './adapters/jwt-access-tokens.ts'
+import { PrismaRefreshTokenRepository } from './adapters/prisma-refresh-token.repository.ts'
+import { SettingsRegistrationGate } from './adapters/settings-registration-gate.ts'
+import { AuthPolicy } from './auth-policy.ts'
+import { LoginThrottle } from './login-throttle.port.ts'
+import { PasswordHasher } from './password-hasher.port.ts'
+import { RefreshTokenRepository } from './refresh-token.repository.port.ts'
+import { RegistrationGate } from './registration-gate.port.ts'
+
+export interface AuthModuleOptions extends AuthPolicy {
+  jwtSecret: string
+  bcryptCost: number
+}
+
+export function registerAuth(c: DependencyContainer, options: AuthModuleOptions): void {
+  const { jwtSecret, bcryptCost, ...policy } = options
+  bindValue(c, AuthPolicy, policy)
+  bindValue(c, PasswordHasher, new BcryptPasswordHasher(bcryptCost))
+  bindValue(c, AccessTokens, new JwtAccessTokens(jwtSecret, policy.accessTokenTtlSeconds))
+  bindClass(c, RefreshTokenRepository, PrismaRefreshTokenRepository)
+  bindFactory(c, SessionRevoker, (inner) => resolve(inner, RefreshTokenRepository))
+  bindValue(c, LoginThrottle, new InMemoryLoginThrottle())
+  bindClass(c, RegistrationGate, SettingsRegistrationGate)
+}

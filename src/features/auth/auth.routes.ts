@@ -1,0 +1,105 @@
+import { createRoute } from '@hono/zod-openapi'
+import type { DependencyContainer } from 'tsyringe'
+import { requireActor, signedIn } from '../../shared/http/auth-guard.ts'
+import { clientAddress } from '../../shared/http/client-address.ts'
+import { errorResponses, jsonContent } from '../../shared/http/openapi-schemas.ts'
+import { createRouter } from '../../shared/http/router.ts'
+import { ChangePassword } from './change-password.use-case.ts'
+import { GetMe } from './get-me.use-case.ts'
+import { LogIn } from './log-in.use-case.ts'
+import { LogOut } from './log-out.use-case.ts'
+import { RefreshSession } from './refresh-session.use-case.ts'
+import { RegisterUser } from './register-user.use-case.ts'
+import {
+  ChangePasswordSchema,
+  CredentialsSchema,
+  LogoutSchema,
+  PublicUserSchema,
+  RefreshSchema,
+  SessionSchema,
+} from './auth.schemas.ts'
+
+const body = <T>(schema: T) => ({ body: { content: { 'application/json': { schema } }, required: true } })
+const bearer = [{ bearerAuth: [] }]
+
+const register = createRoute({
+  method: 'post',
+  path: '/api/auth/register',
+  tags: ['auth'],
+  summary: 'Create an account (when registration is open) and log in',
+  request: body(CredentialsSchema),
+  responses: { 201: jsonContent(SessionSchema, 'Registered and logged in'), ...errorResponses(400, 403, 409) },
+})
+const login = createRoute({
+  method: 'post',
+  path: '/api/auth/login',
+  tags: ['auth'],
+  summary: 'Log in with username and password',
+  request: body(CredentialsSchema),
+  responses: { 200: jsonContent(SessionSchema, 'Logged in'), ...errorResponses(400, 401, 429) },
+})
+const refresh = createRoute({
+  method: 'post',
+  path: '/api/auth/refresh',
+  tags: ['auth'],
+  summary: 'Exchange a refresh token for a new session (the refresh token rotates)',
+  request: body(RefreshSchema),
+  responses: { 200: jsonContent(SessionSchema, 'New session'), ...errorResponses(400, 401) },
+})
+const logout = createRoute({
+  method: 'post',
+  path: '/api/auth/logout',
+  tags: ['auth'],
+  summary: 'End this login: its refresh-token family and access tokens stop working',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: { body: { content: { 'application/json': { schema: LogoutSchema } }, required: false } },
+  responses: { 204: { description: 'Logged out' }, ...errorResponses(400, 401) },
+})
+const me = createRoute({
+  method: 'get',
+  path: '/api/auth/me',
+  tags: ['auth'],
+  summary: 'The current user',
+  security: bearer,
+  middleware: [signedIn] as const,
+  responses: { 200: jsonContent(PublicUserSchema, 'Current user'), ...errorResponses(401) },
+})
+const changePassword = createRoute({
+  method: 'post',
+  path: '/api/auth/password',
+  tags: ['auth'],
+  summary: 'Change your own password; every other session of yours ends',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: body(ChangePasswordSchema),
+  responses: { 200: jsonContent(SessionSchema, 'Password changed; a fresh session'), ...errorResponses(400, 401) },
+})
+
+export function authRoutes(container: DependencyContainer, options: { trustProxy: boolean }) {
+  const registerUser = container.resolve(RegisterUser)
+  const logIn = container.resolve(LogIn)
+  const refreshSession = container.resolve(RefreshSession)
+  const logOut = container.resolve(LogOut)
+  const getMe = container.resolve(GetMe)
+  const changeOwnPassword = container.resolve(ChangePassword)
+
+  return createRouter()
+    .openapi(register, async (c) => c.json(await registerUser.execute(c.req.valid('json')), 201))
+    .openapi(login, async (c) => {
+      const input = { ...c.req.valid('json'), clientAddress: clientAddress(c, options.trustProxy) }
+      return c.json(await logIn.execute(input), 200)
+    })
+    .openapi(refresh, async (c) => c.json(await refreshSession.execute(c.req.valid('json')), 200))
+    .openapi(logout, async (c) => {
+      requireActor(c)
+      const input = c.req.valid('json') ?? {}
+      await logOut.execute({ familyId: c.get('familyId'), refreshToken: input.refreshToken })
+      return c.body(null, 204)
+    })
+    .openapi(me, async (c) => c.json(await getMe.execute({ actor: requireActor(c) }), 200))
+    .openapi(changePassword, async (c) => {
+      const input = c.req.valid('json')
+      return c.json(await changeOwnPassword.execute({ actor: requireActor(c), ...input }), 200)
+    })
+}

@@ -1,0 +1,69 @@
+import { inject, injectable } from 'tsyringe'
+import { Database } from '../../../shared/infra/database/database.ts'
+import type { Reseal, SealedSecretStore, SecretQuery, StoredSecret } from '../sealed-secret.store.port.ts'
+
+/** ModelConfig.credential* columns, then ProviderCredential rows: the (kind, id) order of the port. */
+@injectable()
+export class PrismaSealedSecretStore implements SealedSecretStore {
+  constructor(@inject(Database) private readonly db: Database) {}
+
+  async list({ excludeKeyId, after, limit }: SecretQuery): Promise<StoredSecret[]> {
+    const out: StoredSecret[] = []
+    if (!after || after.kind === 'model-config') {
+      const rows = await this.db.client.modelConfig.findMany({
+        where: {
+          credentialCiphertext: { not: null },
+          credentialKeyId: excludeKeyId === undefined ? { not: null } : { not: excludeKeyId },
+          ...(after ? { id: { gt: after.id } } : {}),
+        },
+        select: { id: true, credentialCiphertext: true, credentialKeyId: true },
+        orderBy: { id: 'asc' },
+        take: limit,
+      })
+      for (const r of rows) out.push({ kind: 'model-config', id: r.id, ciphertext: r.credentialCiphertext!, keyId: r.credentialKeyId! })
+    }
+    if (out.length < limit) {
+      const rows = await this.db.client.providerCredential.findMany({
+        where: {
+          ...(excludeKeyId === undefined ? {} : { keyId: { not: excludeKeyId } }),
+          ...(after?.kind === 'provider-credential' ? { id: { gt: after.id } } : {}),
+        },
+        select: { id: true, ciphertext: true, keyId: true },
+        orderBy: { id: 'asc' },
+        take: limit - out.length,
+      })
+      for (const r of rows) out.push({ kind: 'provider-credential', id: r.id, ciphertext: r.ciphertext, keyId: r.keyId })
+    }
+    return out
+  }
+
+  async resealMany(items: Reseal[]): Promise<boolean[]> {
+    const { client } = this.db
+    // A batch transaction of conditional updates: each writes only if the value is still the one read.
+    const results = await client.$transaction(
+      items.map(({ ref, expected, next }) =>
+        ref.kind === 'model-config'
+          ? client.modelConfig.updateMany({
+              where: { id: ref.id, credentialCiphertext: expected },
+              data: { credentialCiphertext: next.ciphertext, credentialKeyId: next.keyId },
+            })
+          : client.providerCredential.updateMany({
+              where: { id: ref.id, ciphertext: expected },
+              data: { ciphertext: next.ciphertext, keyId: next.keyId },
+            }),
+      ),
+    )
+    return results.map((r) => r.count === 1)
+  }
+
+  async countByKeyId(): Promise<Record<string, number>> {
+    const [configs, credentials] = await Promise.all([
+      this.db.client.modelConfig.groupBy({ by: ['credentialKeyId'], where: { credentialCiphertext: { not: null } }, _count: { _all: true } }),
+      this.db.client.providerCredential.groupBy({ by: ['keyId'], _count: { _all: true } }),
+    ])
+    const counts: Record<string, number> = {}
+    for (const g of configs) if (g.credentialKeyId) counts[g.credentialKeyId] = (counts[g.credentialKeyId] ?? 0) + g._count._all
+    for (const g of credentials) counts[g.keyId] = (counts[g.keyId] ?? 0) + g._count._all
+    return counts
+  }
+}

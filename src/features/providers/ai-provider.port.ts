@@ -1,0 +1,139 @@
+import { token } from '../../shared/di.ts'
+import { AppError } from '../../shared/errors.ts'
+
+/**
+ * The AI-provider port: one streaming call, normalised across the OpenAI Chat Completions,
+ * Anthropic Messages and Gemini dialects (see docs/providers.md of the shared docs).
+ *
+ * Event order of one successful stream: `delta*`, then at most one `usage`, then exactly one
+ * `finish` (always last). A stream that fails throws a ProviderError instead of `finish`; check
+ * `midStream` / whether events were already seen to decide between retry and partial finalisation.
+ *
+ * Cancellation: aborting `request.signal` closes the upstream connection and makes the iteration
+ * reject promptly with `signal.reason` (a DOMException named 'AbortError' unless the caller passed
+ * a reason). Leaving a `for await` early (break/return) also closes the connection.
+ *
+ * Extension point for tools: add `tools?: ToolDefinition[]` to CompletionRequest and a
+ * `{ type: 'tool_call'; index; id?; name?; argumentsDelta }` member to ProviderEvent. Consumers must
+ * therefore ignore event types they do not know, so that addition stays non-breaking.
+ */
+export type ProviderKind = 'openai' | 'anthropic' | 'gemini'
+export const PROVIDER_KINDS: readonly ProviderKind[] = ['openai', 'anthropic', 'gemini']
+
+export interface ChatTurn {
+  role: 'user' | 'assistant'
+  content: string
+}
+
+export interface GenerationParams {
+  temperature?: number
+  topP?: number
+  stop?: string[]
+  /** A preference; the adapter sends min(this, CompletionRequest.maxOutputTokens). */
+  maxOutputTokens?: number
+}
+
+export interface CompletionRequest {
+  provider: ProviderKind
+  /** OpenAI: https://api.openai.com/v1 (incl. /v1); Anthropic and Gemini: the bare origin. */
+  baseUrl: string
+  apiKey: string
+  model: string
+  system?: string
+  messages: ChatTurn[]
+  /** The output budget the caller reserved in the context window. */
+  maxOutputTokens: number
+  params?: GenerationParams
+  signal?: AbortSignal
+}
+
+/**
+ * Normalised to OpenAI semantics: `inputTokens` INCLUDES `cachedTokens` (Anthropic's
+ * input_tokens + cache_creation + cache_read) and `outputTokens` INCLUDES `reasoningTokens`
+ * (Gemini's candidatesTokenCount + thoughtsTokenCount). Absent fields were not reported.
+ */
+export interface TokenUsage {
+  inputTokens?: number
+  outputTokens?: number
+  cachedTokens?: number
+  reasoningTokens?: number
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'error' | 'other'
+
+export type ProviderEvent =
+  | { type: 'delta'; text: string }
+  | { type: 'usage'; usage: TokenUsage }
+  /** rawReason: the dialect's own value (`end_turn`, `MAX_TOKENS`, a Gemini blockReason, ...). */
+  | { type: 'finish'; reason: FinishReason; rawReason: string }
+
+export interface AiProvider {
+  stream(request: CompletionRequest): AsyncIterable<ProviderEvent>
+}
+export const AiProvider = token<AiProvider>('AiProvider')
+
+export type ProviderErrorCode =
+  | 'CONTEXT_TOO_LONG'
+  | 'PROVIDER_AUTH_FAILED'
+  | 'PROVIDER_RATE_LIMITED'
+  | 'PROVIDER_UNAVAILABLE'
+  | 'PROVIDER_BAD_REQUEST'
+  | 'PROVIDER_ERROR'
+
+export interface ProviderErrorInit {
+  provider: ProviderKind
+  /** Upstream HTTP status; 0 for a network failure; 200 for an error reported inside a stream. */
+  status: number
+  retryable: boolean
+  /** The provider's own message, with the API key redacted. */
+  providerMessage: string
+  /** The dialect's error type/code: `rate_limit_exceeded`, `overloaded_error`, `RESOURCE_EXHAUSTED`... */
+  providerCode?: string
+  /** Seconds (may be fractional) the provider asked us to wait. */
+  retryAfterSeconds?: number
+  /** True when the failure happened after the upstream answered 200 (the stream had started). */
+  midStream?: boolean
+  /** For CONTEXT_TOO_LONG, when the provider's message states the numbers. */
+  context?: { limit: number; requested: number }
+}
+
+const PROVIDER_LABELS: Record<ProviderKind, string> = { openai: 'OpenAI', anthropic: 'Anthropic', gemini: 'Gemini' }
+
+const SUMMARIES: Record<ProviderErrorCode, string> = {
+  CONTEXT_TOO_LONG: 'context window exceeded',
+  PROVIDER_AUTH_FAILED: 'rejected the API key',
+  PROVIDER_RATE_LIMITED: 'rate limit or quota exceeded',
+  PROVIDER_UNAVAILABLE: 'unavailable or overloaded',
+  PROVIDER_BAD_REQUEST: 'rejected the request',
+  PROVIDER_ERROR: 'returned an error',
+}
+
+export class ProviderError extends AppError {
+  declare readonly code: ProviderErrorCode
+  readonly provider: ProviderKind
+  readonly status: number
+  readonly retryable: boolean
+  readonly providerMessage: string
+  readonly providerCode: string | undefined
+  readonly retryAfterSeconds: number | undefined
+  readonly midStream: boolean
+  readonly context: { limit: number; requested: number } | undefined
+
+  constructor(code: ProviderErrorCode, init: ProviderErrorInit) {
+    const where = init.midStream ? 'mid-stream' : init.status === 0 ? 'network' : `HTTP ${init.status}`
+    super(
+      code,
+      `${PROVIDER_LABELS[init.provider]} ${SUMMARIES[code]} (${where}): ${init.providerMessage}`,
+      { provider: init.provider, status: init.status, providerCode: init.providerCode, midStream: !!init.midStream },
+      init.retryAfterSeconds,
+    )
+    this.provider = init.provider
+    this.status = init.status
+    this.retryable = init.retryable
+    this.providerMessage = init.providerMessage
+    this.providerCode = init.providerCode
+    this.retryAfterSeconds = init.retryAfterSeconds
+    this.midStream = !!init.midStream
+    this.context = init.context
+  }
+}

@@ -1,0 +1,106 @@
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import pg from 'pg'
+import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
+import { PrismaPg } from '@prisma/adapter-pg'
+import type { SqlDriverAdapter } from '@prisma/driver-adapter-utils'
+import { PrismaClient } from '../../../generated/sqlite/client.ts'
+import { PrismaClient as PostgresPrismaClient } from '../../../generated/postgres/client.ts'
+import { databaseKindOf, type Database } from './database.ts'
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL pool size (default 10). Ignored for SQLite, which uses one connection. */
+  poolSize?: number
+}
+
+export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
+  return databaseKindOf(url) === 'sqlite' ? openSqlite(url) : openPostgres(url, options.poolSize ?? 10)
+}
+
+/** `file:` paths are relative to the process cwd, as in Prisma; a `?query` suffix is ignored. */
+function sqliteFilePath(url: string): string {
+  return path.resolve(url.slice('file:'.length).replace(/\?.*$/, ''))
+}
+
+const SQLITE_PRAGMAS = 'PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;'
+
+/** Configures every connection the Prisma client opens, and remembers the current one. */
+class ConfiguredSqlite extends PrismaBetterSqlite3 {
+  connection: SqlDriverAdapter | undefined
+
+  override async connect(): Promise<SqlDriverAdapter> {
+    const connection = await super.connect()
+    await connection.executeScript(SQLITE_PRAGMAS)
+    this.connection = connection
+    return connection
+  }
+}
+
+async function openSqlite(url: string): Promise<Database> {
+  const file = sqliteFilePath(url)
+  mkdirSync(path.dirname(file), { recursive: true })
+  const adapter = new ConfiguredSqlite({ url: file, timeout: 5000 })
+  const client = new PrismaClient({ adapter })
+  await client.$connect()
+  return {
+    kind: 'sqlite',
+    client,
+    ping: async () => void (await client.$queryRawUnsafe('SELECT 1')),
+    async executeScript(sql) {
+      if (!adapter.connection) await client.$connect()
+      await adapter.connection!.executeScript(sql)
+    },
+    close: once(() => client.$disconnect()),
+  }
+}
+
+const relabelCharAsText = (result: pg.QueryResult | pg.QueryResult[]) => {
+  for (const { fields } of Array.isArray(result) ? result : [result]) {
+    for (const field of fields ?? []) if (field.dataTypeID === 18) field.dataTypeID = 25
+  }
+  return result
+}
+
+/** adapter-pg cannot deserialize OID 18 (`"char"`, used in pg_catalog): hand it over as text. */
+class CharAsTextClient extends pg.Client {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- forwards pg's overloaded signature
+  override query(...args: any[]): any {
+    const callback = args.at(-1)
+    if (typeof callback === 'function') {
+      args[args.length - 1] = (error: Error | null, result: pg.QueryResult) =>
+        callback(error, result && relabelCharAsText(result))
+      return super.query(...(args as [string]))
+    }
+    const returned = super.query(...(args as [string])) as unknown
+    return returned instanceof Promise ? returned.then(relabelCharAsText) : returned
+  }
+}
+
+/** A pg.Pool whose connections relabel `"char"` columns (OID 18) as text (environment.md, bug 4). */
+export class PgPool extends pg.Pool {
+  constructor(config: pg.PoolConfig) {
+    super({ ...config, Client: CharAsTextClient as unknown as pg.PoolConfig['Client'] })
+  }
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const pool = new PgPool({ connectionString: url, max: poolSize })
+  const client = new PostgresPrismaClient({ adapter: new PrismaPg(pool) }) as unknown as PrismaClient
+  await client.$connect()
+  return {
+    kind: 'postgres',
+    client,
+    ping: async () => void (await client.$queryRawUnsafe('SELECT 1')),
+    // No parameters, so pg uses the simple query protocol, which accepts several statements.
+    executeScript: async (sql) => void (await pool.query(sql)),
+    close: once(async () => {
+      await client.$disconnect()
+      await pool.end()
+    }),
+  }
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined
+  return () => (done ??= fn())
+}

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestApp, type TestApp } from '../support/test-app.ts'
+
+/**
+ * Every route of the app x every kind of caller -> the status it must get. A route added to the app
+ * without a row here fails the first test, so nobody ships an endpoint without deciding who may call it.
+ */
+type Caller = 'anonymous' | 'owner' | 'other' | 'admin'
+const CALLERS: Caller[] = ['anonymous', 'other', 'owner', 'admin'] // the owner-destroying cells run last
+
+interface Cell {
+  /** The owner: a user whose id fills `{id}`; the resource under test belongs to them. */
+  owner: { id: string; username: string; password: string; refreshToken: string }
+  caller: Caller
+  callerCredentials?: { username: string; password: string }
+  fresh: () => string
+}
+interface Row {
+  expect: Record<Caller, number>
+  body?: (cell: Cell) => unknown
+}
+
+const all = (status: number): Record<Caller, number> => ({ anonymous: status, owner: status, other: status, admin: status })
+const signedIn = (status: number): Record<Caller, number> => ({ anonymous: 401, owner: status, other: status, admin: status })
+const adminOnly = (status: number): Record<Caller, number> => ({ anonymous: 401, owner: 403, other: 403, admin: status })
+
+const MATRIX: Record<string, Row> = {
+  'GET /health': { expect: all(200) },
+  'GET /ready': { expect: all(200) },
+  'GET /api/info': { expect: all(200) },
+  'GET /openapi.json': { expect: all(200) },
+  'POST /api/auth/register': { expect: all(201), body: (c) => ({ username: c.fresh(), password: 'a fine password' }) },
+  'POST /api/auth/login': { expect: all(200), body: (c) => ({ username: c.owner.username, password: c.owner.password }) },
+  'POST /api/auth/refresh': { expect: all(200), body: (c) => ({ refreshToken: c.owner.refreshToken }) },
+  'POST /api/auth/logout': { expect: signedIn(204) },
+  'GET /api/auth/me': { expect: signedIn(200) },
+  'POST /api/auth/password': {
+    expect: signedIn(200),
+    body: (c) => ({ currentPassword: c.callerCredentials?.password ?? 'x', newPassword: 'a brand new password' }),
+  },
+  'GET /api/users': { expect: adminOnly(200) },
+  'GET /api/users/{id}': { expect: { anonymous: 401, owner: 200, other: 404, admin: 200 } },
+  'PATCH /api/users/{id}': { expect: adminOnly(200), body: () => ({ role: 'USER' }) },
+  'POST /api/users/{id}/password': { expect: adminOnly(200), body: () => ({ newPassword: 'reset password 1' }) },
+  'DELETE /api/users/{id}': { expect: adminOnly(204) },
+  'GET /api/settings': { expect: signedIn(200) },
+  'PATCH /api/settings/system': { expect: adminOnly(200), body: () => ({ maxMessageChars: 50000 }) },
+  'PATCH /api/settings/me': { expect: signedIn(200), body: () => ({ defaultSystemPrompt: 'Be brief.' }) },
+  'GET /api/audit': { expect: adminOnly(200) },
+}
+
+describe('authorization matrix', () => {
+  let t: TestApp
+  let n = 0
+  beforeAll(async () => {
+    t = await createTestApp()
+  })
+  afterAll(() => t.close())
+
+  const routesOfApp = () =>
+    [...new Set(t.app.routes.filter((r) => r.method !== 'ALL').map((r) => `${r.method} ${r.path.replace(/:(\w+)/g, '{$1}')}`))].sort()
+
+  it('has a row for every route of the app, and no stale rows', () => {
+    expect(routesOfApp()).toEqual(Object.keys(MATRIX).sort())
+  })
+
+  for (const [route, row] of Object.entries(MATRIX)) {
+    it(`${route}: ${CALLERS.map((c) => `${c} ${row.expect[c]}`).join(', ')}`, async () => {
+      const [method, template] = route.split(' ') as [string, string]
+      const ownerName = `owner${++n}`
+      const ownerPassword = `${ownerName} password`
+      const owner = { ...(await t.registerUser(ownerName, ownerPassword)), username: ownerName, password: ownerPassword }
+      const otherName = `other${n}`
+      await t.registerUser(otherName, `${otherName} password`)
+      const credentials: Record<Caller, { username: string; password: string } | undefined> = {
+        anonymous: undefined,
+        owner: { username: ownerName, password: ownerPassword },
+        other: { username: otherName, password: `${otherName} password` },
+        admin: { username: 'admin', password: 'admin password 1' },
+      }
+      const seen: Record<string, number> = {}
+      for (const caller of CALLERS) {
+        const creds = credentials[caller]
+        const token = creds ? await t.login(creds.username, creds.password) : undefined
+        // Each cell gets a live refresh token of the owner's, since the previous cell may have used it.
+        const refresh = await t.request('POST', '/api/auth/login', { body: { username: ownerName, password: ownerPassword } })
+        const cell: Cell = { owner: { ...owner, refreshToken: refresh.body?.refreshToken ?? '' }, caller, callerCredentials: creds, fresh: () => `fresh${++n}` }
+        const res = await t.request(method, template.replace('{id}', owner.id), { token, body: row.body?.(cell) })
+        seen[caller] = res.status
+        if (creds?.username === 'admin' && route === 'POST /api/auth/password') {
+          await t.request('POST', '/api/auth/password', { token: res.body.accessToken, body: { currentPassword: 'a brand new password', newPassword: 'admin password 1' } })
+        }
+      }
+      expect(seen).toEqual(row.expect)
+    })
+  }
+})

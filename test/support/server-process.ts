@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+
+export interface ServerProcess {
+  url: string
+  dataDir: string
+  output: () => string
+  child: ChildProcess
+  /** Sends a signal and waits for the exit code. SIGKILL hits the whole group (tsx and its node child). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+}
+
+/**
+ * Starts the real server the way the README does: it runs package.json's `start` script (what
+ * `npm start` runs) without npm in between, so signals reach the server and its exit code is ours.
+ */
+export async function startServerProcess(env: Record<string, string> = {}, timeoutMs = 60_000): Promise<ServerProcess> {
+  const dataDir = env.DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'chatbase-e2e-'))
+  const startScript = JSON.parse(readFileSync('package.json', 'utf8')).scripts.start as string
+  const [command, ...args] = startScript.split(' ')
+  const child = spawn(command!, args, {
+    cwd: path.resolve('.'),
+    env: {
+      ...process.env,
+      PATH: `${path.resolve('node_modules/.bin')}${path.delimiter}${process.env.PATH}`,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  let output = ''
+  child.stdout!.on('data', (d) => (output += d))
+  child.stderr!.on('data', (d) => (output += d))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs)
+    const check = () => {
+      const match = /listening on (http:\/\/[^\s"]+)/.exec(output)
+      if (match) {
+        clearTimeout(timer)
+        resolve(match[1]!)
+      }
+    }
+    child.stdout!.on('data', check)
+    child.stderr!.on('data', check)
+    exited.then((code) => {
+      clearTimeout(timer)
+      reject(new Error(`server exited with ${code} before listening:\n${output}`))
+    })
+  })
+
+  return {
+    url,
+    dataDir,
+    child,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      // tsx relays other signals to the node process it runs; a second copy would hit the default handler.
+      if (child.exitCode === null) process.kill(signal === 'SIGKILL' ? -child.pid! : child.pid!, signal)
+      return exited
+    },
+  }
+}
+
+export async function waitForReady(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const res = await fetch(`${url}/ready`).catch(() => undefined)
+    if (res?.status === 200) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error(`${url} never became ready`)
+}

@@ -1,0 +1,120 @@
+import {
+  completionTokens, normalisedFinish, overflowTokens, plan, requestId, sse, textOf,
+  type Dialect, type ErrorReply, type Plan, type UpstreamErrorKind,
+} from './scenario.ts'
+
+/** Anthropic Messages: POST /v1/messages, `x-api-key` + `anthropic-version`. */
+
+const err = (status: number, type: string, message: string, headers?: Record<string, string>): ErrorReply => ({
+  status,
+  headers: { 'request-id': requestId('req_'), ...headers },
+  body: { type: 'error', error: { type, message }, request_id: requestId('req_') },
+})
+
+const STOP = { stop: 'end_turn', length: 'max_tokens', content_filter: 'refusal' } as const
+const stopOf = (p: Plan) => p.scenario.rawFinish ?? STOP[normalisedFinish(p)]
+
+/** Anthropic's input_tokens excludes cache reads: the simulator's prompt count is split. */
+function startUsage(p: Plan) {
+  const cached = p.scenario.cachedTokens ?? 0
+  return {
+    input_tokens: p.promptTokens - cached,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: cached,
+    output_tokens: 1,
+    service_tier: 'standard',
+  }
+}
+
+function errorFor(kind: UpstreamErrorKind, p: Plan): ErrorReply {
+  const retryAfter = String(p.scenario.retryAfter ?? 1)
+  switch (kind) {
+    case 'auth':
+      return anthropic.authError('wrong')
+    case 'rate_limit':
+      return err(429, 'rate_limit_error', 'This request would exceed the rate limit for your organization (org-test) of 50 requests per minute. For details, refer to: https://docs.claude.com/en/api/rate-limits. You can see the response headers for current usage. Please reduce the prompt length or the maximum tokens requested, or try again later.', {
+        'retry-after': retryAfter, 'anthropic-ratelimit-requests-limit': '50', 'anthropic-ratelimit-requests-remaining': '0',
+      })
+    case 'quota':
+      return err(400, 'invalid_request_error', 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.')
+    case 'overloaded':
+      return err(529, 'overloaded_error', 'Overloaded')
+    case 'server':
+      return err(500, 'api_error', 'Internal server error')
+    case 'timeout':
+      return err(504, 'timeout_error', 'Request timeout')
+    case 'bad_request':
+      return err(400, 'invalid_request_error', 'temperature: range: 0..1')
+    case 'not_found':
+      return err(404, 'not_found_error', `model: ${p.model}`)
+    case 'context_length': {
+      const window = p.scenario.contextWindow ?? 200_000
+      return err(400, 'invalid_request_error', `prompt is too long: ${overflowTokens(p, window)} tokens > ${window} maximum`)
+    }
+  }
+}
+
+export const anthropic: Dialect = {
+  name: 'anthropic',
+
+  apiKey: (headers) => (typeof headers['x-api-key'] === 'string' ? headers['x-api-key'] : undefined),
+
+  authError: (key) => err(401, 'authentication_error', key ? 'invalid x-api-key' : 'x-api-key header is required'),
+
+  validate: (body, headers) => {
+    if (!headers['anthropic-version']) return err(400, 'invalid_request_error', 'anthropic-version: header is required')
+    if (typeof body.model !== 'string') return err(400, 'invalid_request_error', 'model: Field required')
+    if (typeof body.max_tokens !== 'number') return err(400, 'invalid_request_error', 'max_tokens: Field required')
+    if (!Array.isArray(body.messages)) return err(400, 'invalid_request_error', 'messages: Field required')
+    const bad = (body.messages as Array<{ role?: unknown }>).findIndex((m) => m.role !== 'user' && m.role !== 'assistant')
+    if (bad >= 0) return err(400, 'invalid_request_error', `messages.${bad}.role: Input should be 'user' or 'assistant'`)
+    return undefined
+  },
+
+  prepare: (body, scenario, model) => {
+    const messages = body.messages as Array<{ role?: string; content?: unknown }>
+    return plan({
+      scenario, model, body,
+      promptTexts: [textOf(body.system), ...messages.map((m) => textOf(m.content))],
+      lastUserText: textOf(messages.filter((m) => m.role === 'user').at(-1)?.content),
+      maxTokens: body.max_tokens,
+    })
+  },
+
+  error: errorFor,
+
+  json: (p) => ({
+    id: requestId('msg_'),
+    type: 'message',
+    role: 'assistant',
+    model: p.model,
+    content: [{ type: 'text', text: p.pieces.join('') }],
+    stop_reason: stopOf(p),
+    stop_sequence: null,
+    usage: { ...startUsage(p), output_tokens: completionTokens(p) },
+  }),
+
+  stream: (p) => {
+    const event = (type: string, data: object) => sse(p, JSON.stringify({ type, ...data }), type)
+    return {
+      head: [
+        event('message_start', {
+          message: { id: requestId('msg_'), type: 'message', role: 'assistant', model: p.model, content: [], stop_reason: null, stop_sequence: null, usage: startUsage(p) },
+        }),
+        event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+        event('ping', {}),
+      ],
+      delta: (text) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }),
+      tail: [
+        event('content_block_stop', { index: 0 }),
+        event('message_delta', { delta: { stop_reason: stopOf(p), stop_sequence: null }, usage: { output_tokens: completionTokens(p) } }),
+        event('message_stop', {}),
+      ],
+      heartbeat: event('ping', {}),
+      midStreamError: (kind) => {
+        const [type, message] = kind === 'overloaded' ? ['overloaded_error', 'Overloaded'] : kind === 'rate_limit' ? ['rate_limit_error', 'Rate limited'] : ['api_error', 'Internal server error']
+        return event('error', { error: { type, message }, request_id: requestId('req_') })
+      },
+    }
+  },
+}
