@@ -16,6 +16,10 @@ import { auditRoutes } from './features/audit/audit.routes.ts'
 import { authenticate } from './features/auth/auth.middleware.ts'
 import { authRoutes } from './features/auth/auth.routes.ts'
 import { settingsRoutes } from './features/settings/settings.routes.ts'
+import { chatRoutes } from './features/chat/chat.routes.ts'
+import { sessionsRoutes } from './features/chat/sessions.routes.ts'
+import { modelKeyRoutes } from './features/models/model-keys.routes.ts'
+import { modelsRoutes } from './features/models/models.routes.ts'
 import { usersRoutes } from './features/users/users.routes.ts'
 
 /** The HTTP adapter: middleware, one router per feature, one error handler. */
@@ -40,6 +44,10 @@ export function createApp(container: DependencyContainer, config: Pick<Config, '
   app.route('/', usersRoutes(container))
   app.route('/', settingsRoutes(container))
   app.route('/', auditRoutes(container))
+  app.route('/', modelsRoutes(container))
+  app.route('/', modelKeyRoutes(container))
+  app.route('/', sessionsRoutes(container))
+  app.route('/', chatRoutes(container))
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
 

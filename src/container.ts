@@ -10,6 +10,8 @@ import type { ResolvedSecrets } from './shared/infra/local-secrets.ts'
 import { UuidV7Generator, systemClock } from './shared/infra/uuid-v7.ts'
 import { registerAudit } from './features/audit/audit.module.ts'
 import { registerAuth } from './features/auth/auth.module.ts'
+import { registerChat } from './features/chat/chat.module.ts'
+import { registerModels } from './features/models/models.module.ts'
 import { registerSettings } from './features/settings/settings.module.ts'
 import { registerSystem } from './features/system/system.module.ts'
 import { registerUsers } from './features/users/users.module.ts'
@@ -36,6 +38,8 @@ export function buildContainer(infra: Infrastructure, override?: (c: DependencyC
   registerSettings(c, { initialMode: infra.config.initialMode })
   registerUsers(c)
   registerAuth(c, { ...infra.config.auth, jwtSecret: infra.secrets.jwtSecret })
+  registerChat(c)
+  registerModels(c, { masterKey: infra.secrets.masterKey, previousMasterKeys: infra.secrets.previousMasterKeys })
   override?.(c)
   return c
 }

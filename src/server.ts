@@ -1,18 +1,26 @@
 import 'reflect-metadata'
 import { serve, type ServerType } from '@hono/node-server'
 import type { AddressInfo } from 'node:net'
+import type { DependencyContainer } from 'tsyringe'
 import { createApp } from './app.ts'
 import type { Config } from './config.ts'
 import { buildContainer } from './container.ts'
-import { createLogger, type Logger } from './shared/logger.ts'
 import { BootstrapAdmin, type BootstrapResult } from './features/auth/bootstrap-admin.use-case.ts'
-import { openDatabase } from './shared/infra/database/open-database.ts'
+import { RecoverInterruptedReplies, STALE_AFTER_MS } from './features/chat/recover-interrupted-replies.use-case.ts'
+import { ReplyControl } from './features/chat/reply-control.port.ts'
+import { UsageRecorder } from './features/usage/usage-recorder.port.ts'
+import { resolve } from './shared/di.ts'
+import type { Database } from './shared/infra/database/database.ts'
 import { migrate } from './shared/infra/database/migrator.ts'
+import { openDatabase } from './shared/infra/database/open-database.ts'
 import { resolveSecrets } from './shared/infra/local-secrets.ts'
+import { createLogger, type Logger } from './shared/logger.ts'
 
 export interface RunningServer {
   url: string
   log: Logger
+  container: DependencyContainer
+  /** Graceful: stop accepting, let requests finish within the grace period, finalize open streams, close. */
   stop(): Promise<void>
 }
 
@@ -20,36 +28,71 @@ export interface RunningServer {
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const secrets = resolveSecrets(config, (message) => log.info(message))
   const db = await openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize })
+  let container: DependencyContainer | undefined
   try {
     const { applied } = await migrate(db, { log: (message) => log.info(message) })
     log.info({ databaseKind: db.kind, applied: applied.length }, 'database ready')
+    container = buildContainer({ config, db, log, secrets })
+    reportBootstrap(await container.resolve(BootstrapAdmin).execute(), log)
   } catch (err) {
     await db.close()
     throw err
   }
-  const container = buildContainer({ config, db, log, secrets })
-  reportBootstrap(await container.resolve(BootstrapAdmin).execute(), log)
+  const sweeper = await startRecovery(container, db, log)
   const app = createApp(container, config)
-
   const server = await listen(app.fetch, config)
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-  const url = `http://${host}:${address.port}`
+  const ready = container
 
   let stopping: Promise<void> | undefined
-  const stop = () =>
-    (stopping ??= (async () => {
-      await new Promise<void>((done) => {
-        server.close(() => done())
-        setTimeout(() => {
-          ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()
-          done()
-        }, config.shutdownGraceMs).unref()
-      })
-      await container.dispose()
-      await db.close()
-    })())
-  return { url, log, stop }
+  const stop = () => (stopping ??= shutdown({ server, container: ready, db, log, graceMs: config.shutdownGraceMs, sweeper }))
+  return { url: `http://${host}:${address.port}`, log, container, stop }
+}
+
+/**
+ * Replies left `streaming` by a killed process become `interrupted`. One SQLite process owns every
+ * stream, so all of them are dead at start; replicas sharing PostgreSQL only sweep stale ones.
+ */
+async function startRecovery(container: DependencyContainer, db: Database, log: Logger): Promise<NodeJS.Timeout | undefined> {
+  const recover = container.resolve(RecoverInterruptedReplies)
+  const onlyStale = db.kind === 'postgres'
+  const recovered = await recover.execute({ onlyStale })
+  if (recovered) log.warn({ recovered }, 'finalized replies interrupted by an earlier crash')
+  if (!onlyStale) return undefined
+  return setInterval(() => {
+    recover.execute({ onlyStale }).catch((err) => log.warn({ err }, 'interrupted-reply sweep failed'))
+  }, STALE_AFTER_MS).unref()
+}
+
+async function shutdown(parts: {
+  server: ServerType
+  container: DependencyContainer
+  db: Database
+  log: Logger
+  graceMs: number
+  sweeper?: NodeJS.Timeout
+}): Promise<void> {
+  const { server, container, db, log, graceMs } = parts
+  clearInterval(parts.sweeper)
+  const replies = resolve(container, ReplyControl)
+  const closed = new Promise<void>((done) => server.close(() => done()))
+  const graceOver = new Promise<'grace-over'>((done) => setTimeout(() => done('grace-over'), graceMs).unref())
+  if ((await Promise.race([closed, graceOver])) === 'grace-over') {
+    const stopped = replies.stopAllLocal()
+    log.info({ stopped }, 'grace period over: stopping open streams')
+    await waitUntil(() => replies.runningLocal() === 0, 5000)
+    ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()
+  }
+  await resolve(container, UsageRecorder).flush()
+  await container.dispose()
+  await db.close()
+  log.info('stopped')
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
 }
 
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], config: Config): Promise<ServerType> {

@@ -2,10 +2,10 @@ import jwt from 'jsonwebtoken'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ADMIN, createTestApp, type TestApp } from '../support/test-app.ts'
 
-describe('auth over HTTP', () => {
+describe.each(['sqlite', 'postgres'] as const)('auth over HTTP on %s', (kind) => {
   let t: TestApp
   beforeAll(async () => {
-    t = await createTestApp()
+    t = await createTestApp({ kind })
   })
   afterAll(() => t.close())
 

@@ -73,7 +73,9 @@ export class RotateMasterKey {
       after = batch.at(-1)
       const reseals = batch.flatMap((secret) => this.reseal(secret, failures, progress))
       const written = reseals.length ? await this.store.resealMany(reseals) : []
-      for (const ok of written) ok ? progress.reencrypted++ : progress.skipped++
+      const replaced = written.filter(Boolean).length
+      progress.reencrypted += replaced
+      progress.skipped += written.length - replaced
       onProgress?.({ ...progress })
     }
 

@@ -35,8 +35,8 @@ export interface SealedSecretStore {
   /** Sealed secrets in (kind, id) order; rows without a secret are skipped. */
   list(query: SecretQuery): Promise<StoredSecret[]>
   /**
-   * Compare-and-set per item, all in one transaction: a value changed meanwhile (a concurrent
-   * RotateApiKey) is left alone. Returns, per item, whether it was replaced.
+   * A compare-and-set per item (a batch need not be one transaction): a value changed since it was
+   * read (a concurrent RotateApiKey) is left alone. Returns, per item, whether it was replaced.
    */
   resealMany(items: Reseal[]): Promise<boolean[]>
   /** How many stored secrets each key id seals. */

@@ -44,7 +44,8 @@ export class UpdateModelConfig {
     const patch: ModelConfigChanges = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined))
     if (changes.baseUrl !== undefined) patch.baseUrl = normalizeBaseUrl(changes.baseUrl)
     if (allowed) patch.allowedUserIds = allowed.ids
-    const changed = Object.keys(patch).filter((k) => JSON.stringify(patch[k as keyof ModelConfigChanges]) !== JSON.stringify(before[k as keyof ModelConfigChanges]))
+    const differs = (k: keyof ModelConfigChanges) => JSON.stringify(patch[k]) !== JSON.stringify(before[k])
+    const changed = (Object.keys(patch) as Array<keyof ModelConfigChanges>).filter(differs).sort()
     if (changed.length === 0) return modelView(before, actor)
 
     const updated = await this.configs.update(configId, patch)

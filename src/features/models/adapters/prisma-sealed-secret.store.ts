@@ -2,6 +2,8 @@ import { inject, injectable } from 'tsyringe'
 import { Database } from '../../../shared/infra/database/database.ts'
 import type { Reseal, SealedSecretStore, SecretQuery, StoredSecret } from '../sealed-secret.store.port.ts'
 
+const SQLITE_YIELD_EVERY = 20
+
 /** ModelConfig.credential* columns, then ProviderCredential rows: the (kind, id) order of the port. */
 @injectable()
 export class PrismaSealedSecretStore implements SealedSecretStore {
@@ -38,22 +40,34 @@ export class PrismaSealedSecretStore implements SealedSecretStore {
   }
 
   async resealMany(items: Reseal[]): Promise<boolean[]> {
-    const { client } = this.db
-    // A batch transaction of conditional updates: each writes only if the value is still the one read.
-    const results = await client.$transaction(
-      items.map(({ ref, expected, next }) =>
-        ref.kind === 'model-config'
-          ? client.modelConfig.updateMany({
-              where: { id: ref.id, credentialCiphertext: expected },
-              data: { credentialCiphertext: next.ciphertext, credentialKeyId: next.keyId },
-            })
-          : client.providerCredential.updateMany({
-              where: { id: ref.id, ciphertext: expected },
-              data: { ciphertext: next.ciphertext, keyId: next.keyId },
-            }),
-      ),
-    )
-    return results.map((r) => r.count === 1)
+    if (this.db.kind === 'postgres') {
+      // One commit (one WAL flush) per batch; MVCC readers are never blocked by it.
+      const results = await this.db.client.$transaction(items.map((item) => this.reseal(item)))
+      return results.map((r) => r.count === 1)
+    }
+    // SQLite has one connection: a long write transaction would stall every request (and measured
+    // slower than autocommit), so each compare-and-set commits on its own. better-sqlite3 answers
+    // synchronously, so the loop would also run in microtasks only and starve HTTP requests until
+    // the batch is done: the event loop gets a turn now and then.
+    const results: boolean[] = []
+    for (const [i, item] of items.entries()) {
+      if (i % SQLITE_YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve))
+      results.push((await this.reseal(item)).count === 1)
+    }
+    return results
+  }
+
+  /** The conditional UPDATE: writes only if the stored value is still the one that was read. */
+  private reseal({ ref, expected, next }: Reseal) {
+    return ref.kind === 'model-config'
+      ? this.db.client.modelConfig.updateMany({
+          where: { id: ref.id, credentialCiphertext: expected },
+          data: { credentialCiphertext: next.ciphertext, credentialKeyId: next.keyId },
+        })
+      : this.db.client.providerCredential.updateMany({
+          where: { id: ref.id, ciphertext: expected },
+          data: { ciphertext: next.ciphertext, keyId: next.keyId },
+        })
   }
 
   async countByKeyId(): Promise<Record<string, number>> {

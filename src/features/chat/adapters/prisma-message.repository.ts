@@ -1,0 +1,124 @@
+import { inject, injectable } from 'tsyringe'
+import { Prisma, type Message as MessageRow } from '../../../generated/sqlite/client.ts'
+import { NotFound, ValidationFailed } from '../../../shared/errors.ts'
+import { Database } from '../../../shared/infra/database/database.ts'
+import type { Page } from '../chat-session.repository.port.ts'
+import type { MessageRepository } from '../message.repository.port.ts'
+import type { Message, MessageFinal, MessageRole, MessageStatus, NewMessage } from '../message.ts'
+
+/** Opaque to clients: base64url of the last message id of the page (ids are time-ordered). */
+export const encodeMessageCursor = (id: string): string => Buffer.from(id).toString('base64url')
+
+export function decodeMessageCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString('utf8')
+  if (id && encodeMessageCursor(id) === cursor) return id
+  throw new ValidationFailed('The cursor is invalid', [{ location: 'query', path: 'cursor', message: 'Invalid cursor' }])
+}
+
+/** Rows per UPDATE in saveTokenCounts: 3 parameters each, far below both databases' limits. */
+const TOKEN_COUNT_CHUNK = 500
+
+@injectable()
+export class PrismaMessageRepository implements MessageRepository {
+  constructor(@inject(Database) private readonly db: Database) {}
+
+  async append(message: NewMessage): Promise<Message> {
+    return toMessage(await this.db.client.message.create({ data: message }))
+  }
+
+  async findById(id: string): Promise<Message | null> {
+    const row = await this.db.client.message.findUnique({ where: { id } })
+    return row ? toMessage(row) : null
+  }
+
+  async listAll(sessionId: string): Promise<Message[]> {
+    const rows = await this.db.client.message.findMany({ where: { sessionId }, orderBy: { id: 'asc' } })
+    return rows.map(toMessage)
+  }
+
+  async page(sessionId: string, { cursor, limit }: { cursor?: string; limit: number }): Promise<Page<Message>> {
+    const rows = await this.db.client.message.findMany({
+      where: { sessionId, ...(cursor ? { id: { gt: decodeMessageCursor(cursor) } } : {}) },
+      orderBy: { id: 'asc' },
+      take: limit + 1,
+    })
+    const items = rows.slice(0, limit).map(toMessage)
+    const last = items.at(-1)
+    return { items, nextCursor: rows.length > limit && last ? encodeMessageCursor(last.id) : null }
+  }
+
+  async saveProgress(id: string, content: string): Promise<void> {
+    await this.db.client.message.updateMany({ where: { id, status: 'streaming' }, data: { content } })
+  }
+
+  async finalize(id: string, final: MessageFinal): Promise<boolean> {
+    // Conditional on `streaming`: of two racing finalizations (stream end vs abort vs recovery) one wins.
+    const { usage, ...fields } = final
+    const { count } = await this.db.client.message.updateMany({
+      where: { id, status: 'streaming' },
+      data: {
+        ...fields,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        cachedTokens: usage.cachedTokens,
+        reasoningTokens: usage.reasoningTokens,
+        tokensEstimated: usage.estimated,
+      },
+    })
+    return count === 1
+  }
+
+  /** One UPDATE ... CASE per chunk instead of one statement per message; leaves updatedAt alone. */
+  async saveTokenCounts(counts: Record<string, number>): Promise<void> {
+    const entries = Object.entries(counts)
+    for (let i = 0; i < entries.length; i += TOKEN_COUNT_CHUNK) {
+      const chunk = entries.slice(i, i + TOKEN_COUNT_CHUNK)
+      const cases = Prisma.join(chunk.map(([id, n]) => Prisma.sql`WHEN ${id} THEN CAST(${Math.round(n)} AS INTEGER)`), ' ')
+      await this.db.client.$executeRaw`
+        UPDATE "Message" SET "tokenCount" = CASE "id" ${cases} END
+        WHERE "id" IN (${Prisma.join(chunk.map(([id]) => id))})`
+    }
+  }
+
+  async editAndTruncateAfter(id: string, content: string, tokenCount: number | null): Promise<void> {
+    await this.db.client.$transaction(async (tx) => {
+      const target = await tx.message.findUnique({ where: { id }, select: { sessionId: true } })
+      if (!target) throw new NotFound('Message')
+      await tx.message.update({ where: { id }, data: { content, tokenCount } })
+      await tx.message.deleteMany({ where: { sessionId: target.sessionId, id: { gt: id } } })
+    })
+  }
+
+  async interruptStreaming(updatedBefore: Date): Promise<number> {
+    const { count } = await this.db.client.message.updateMany({
+      where: { status: 'streaming', updatedAt: { lt: updatedBefore } },
+      data: { status: 'interrupted' },
+    })
+    return count
+  }
+}
+
+function toMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    sessionId: row.sessionId,
+    parentId: row.parentId,
+    role: row.role as MessageRole,
+    content: row.content,
+    status: row.status as MessageStatus,
+    modelConfigId: row.modelConfigId,
+    finishReason: row.finishReason,
+    tokenCount: row.tokenCount,
+    usage: {
+      inputTokens: row.inputTokens,
+      outputTokens: row.outputTokens,
+      cachedTokens: row.cachedTokens,
+      reasoningTokens: row.reasoningTokens,
+      estimated: row.tokensEstimated,
+    },
+    errorCode: row.errorCode,
+    errorMessage: row.errorMessage,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  }
+}

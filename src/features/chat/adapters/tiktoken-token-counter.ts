@@ -1,0 +1,45 @@
+import { get_encoding, type Tiktoken, type TiktokenEncoding } from 'tiktoken'
+import type { TokenCounter } from '../token-counter.port.ts'
+
+/**
+ * What a chat message costs besides its text in the OpenAI chat format: `<|start|>{role}\n ... <|end|>`,
+ * 3 tokens per message (OpenAI cookbook, "How to count tokens with tiktoken", for gpt-3.5-turbo-0613
+ * and every later model). The 3 tokens that prime the reply (`<|start|>assistant<|message|>`) are
+ * counted once per prompt by truncateContext (REPLY_PRIMING_TOKENS).
+ */
+export const MESSAGE_OVERHEAD_TOKENS = 3
+
+/** Model families tokenized with o200k_base; everything else (other providers too) is estimated with cl100k_base. */
+const O200K_MODELS = /^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o[134](-|$))/
+
+export function encodingForModel(model: string): TiktokenEncoding {
+  // "openai/gpt-4o" (routers) and "ft:gpt-4o-mini:org::id" (fine-tunes) name the same family.
+  const name = (model.split('/').pop() ?? model).replace(/^ft:/, '').trim().toLowerCase()
+  return O200K_MODELS.test(name) ? 'o200k_base' : 'cl100k_base'
+}
+
+// One encoder per encoding per process: loading takes 160-300 ms and its WASM memory is never
+// garbage-collected, so encoders are created lazily, shared, and never freed.
+const encoders = new Map<TiktokenEncoding, Tiktoken>()
+
+function encoderFor(encoding: TiktokenEncoding): Tiktoken {
+  let encoder = encoders.get(encoding)
+  if (!encoder) {
+    encoder = get_encoding(encoding)
+    encoders.set(encoding, encoder)
+  }
+  return encoder
+}
+
+/** Exact for OpenAI models, an estimate for Anthropic and Gemini (their tokenizers are not public). */
+export class TiktokenTokenCounter implements TokenCounter {
+  count(text: string, model: string): number {
+    if (!text) return 0
+    // encode_ordinary: text that happens to contain "<|endoftext|>" is user text, not a special token.
+    return encoderFor(encodingForModel(model)).encode_ordinary(text).length
+  }
+
+  countMessage(text: string, model: string): number {
+    return this.count(text, model) + MESSAGE_OVERHEAD_TOKENS
+  }
+}

@@ -1,0 +1,16 @@
+import type { MessageStatus, MessageUsage } from './message.ts'
+
+/** What a client sees of a reply, in order: deltas, then usage and done, or an error then done. */
+export type ChatEvent =
+  | { type: 'delta'; text: string }
+  | { type: 'usage'; usage: MessageUsage }
+  | { type: 'error'; code: string; message: string }
+  | {
+      type: 'done'
+      messageId: string
+      status: Exclude<MessageStatus, 'streaming'>
+      finishReason: string | null
+      usage: MessageUsage
+      /** Time spent in our code rather than waiting on the provider, for comparing with a direct call. */
+      overheadMs: number
+    }

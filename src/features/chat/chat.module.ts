@@ -1,0 +1,30 @@
+import type { DependencyContainer } from 'tsyringe'
+import { bindClass, bindValue, resolve } from '../../shared/di.ts'
+import { IdGenerator } from '../../shared/ids.ts'
+import { Database } from '../../shared/infra/database/database.ts'
+import { Log } from '../../shared/logger.ts'
+import { HttpAiProvider } from '../providers/adapters/http-ai-provider.ts'
+import { AiProvider } from '../providers/ai-provider.port.ts'
+import { RetryingAiProvider } from '../providers/retrying-ai-provider.ts'
+import { PrismaUsageRecorder } from '../usage/adapters/prisma-usage-recorder.ts'
+import { UnlimitedUsageGate } from '../usage/adapters/unlimited-usage-gate.ts'
+import { UsageGate } from '../usage/usage-gate.port.ts'
+import { UsageRecorder } from '../usage/usage-recorder.port.ts'
+import { InProcessReplyControl } from './adapters/in-process-reply-control.ts'
+import { PrismaChatSessionRepository } from './adapters/prisma-chat-session.repository.ts'
+import { PrismaMessageRepository } from './adapters/prisma-message.repository.ts'
+import { TiktokenTokenCounter } from './adapters/tiktoken-token-counter.ts'
+import { ChatSessionRepository } from './chat-session.repository.port.ts'
+import { MessageRepository } from './message.repository.port.ts'
+import { ReplyControl } from './reply-control.port.ts'
+import { TokenCounter } from './token-counter.port.ts'
+
+export function registerChat(c: DependencyContainer): void {
+  bindValue(c, AiProvider, new RetryingAiProvider(new HttpAiProvider()))
+  bindClass(c, ChatSessionRepository, PrismaChatSessionRepository)
+  bindClass(c, MessageRepository, PrismaMessageRepository)
+  bindValue(c, TokenCounter, new TiktokenTokenCounter())
+  bindValue(c, ReplyControl, new InProcessReplyControl())
+  bindValue(c, UsageGate, new UnlimitedUsageGate())
+  bindValue(c, UsageRecorder, new PrismaUsageRecorder(resolve(c, Database), resolve(c, IdGenerator), resolve(c, Log)))
+}

@@ -1,0 +1,218 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { DEFAULT_TEXT, startUpstream, UPSTREAM_KEY, type Upstream } from '../support/upstream/server.ts'
+import { parseSse, readSse } from '../support/sse.ts'
+import { createTestApp, type TestApp } from '../support/test-app.ts'
+
+const MODELS = {
+  openai: { modelId: 'gpt-4o-mini', base: (u: string) => `${u}/v1` },
+  anthropic: { modelId: 'claude-sonnet-4-5', base: (u: string) => u },
+  gemini: { modelId: 'gemini-2.5-flash', base: (u: string) => u },
+} as const
+type Kind = keyof typeof MODELS
+
+describe('chat over HTTP against the test upstream', () => {
+  let t: TestApp
+  let upstream: Upstream
+  let user: { token: string; id: string }
+
+  beforeAll(async () => {
+    upstream = await startUpstream()
+    t = await createTestApp()
+    user = await t.registerUser('chatter')
+  })
+  afterAll(async () => {
+    await t.close()
+    await upstream.close()
+  })
+  beforeEach(() => upstream.reset())
+
+  async function modelFor(kind: Kind, extra: Record<string, unknown> = {}, token = user.token) {
+    const res = await t.request('POST', '/api/models', {
+      token,
+      body: { providerKind: kind, displayName: `${kind} test`, modelId: MODELS[kind].modelId, baseUrl: MODELS[kind].base(upstream.url), apiKey: UPSTREAM_KEY, ...extra },
+    })
+    expect(res.status, JSON.stringify(res.body)).toBe(201)
+    return res.body.id as string
+  }
+
+  async function sessionWith(modelId: string, token = user.token, extra: Record<string, unknown> = {}) {
+    const res = await t.request('POST', '/api/sessions', { token, body: { modelId, ...extra } })
+    expect(res.status, JSON.stringify(res.body)).toBe(201)
+    return res.body.id as string
+  }
+
+  const messagesOf = async (sessionId: string) => (await t.request('GET', `/api/sessions/${sessionId}/messages`, { token: user.token })).body.items
+
+  it.each(['openai', 'anthropic', 'gemini'] as const)('streams a %s reply as SSE and stores both messages', async (kind) => {
+    const sessionId = await sessionWith(await modelFor(kind))
+    const res = await t.request('POST', '/api/chat/stream', { token: user.token, body: { sessionId, content: 'Hello there, model!\nSecond line' } })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toContain('text/event-stream')
+    expect(res.headers.get('cache-control')).toBe('no-cache')
+    expect(res.headers.get('x-accel-buffering')).toBe('no')
+    const { events, comments } = parseSse(res.body)
+    expect(events.map((e) => e.event)).toEqual(['message', 'delta', 'delta', 'delta', 'delta', 'usage', 'done'])
+    const text = events.filter((e) => e.event === 'delta').map((e) => e.data.text).join('')
+    expect(text).toBe(DEFAULT_TEXT)
+    const done = events.at(-1)!.data
+    expect(done).toMatchObject({ status: 'complete', finishReason: 'stop', usage: { outputTokens: 4, estimated: false } })
+    expect(comments.some((c) => /^overhead-ms=\d+$/.test(c))).toBe(true)
+
+    const [userMsg, reply] = await messagesOf(sessionId)
+    expect(userMsg).toMatchObject({ id: events[0]!.data.userMessageId, role: 'user', content: 'Hello there, model!\nSecond line', status: 'complete' })
+    expect(reply).toMatchObject({ id: events[0]!.data.assistantMessageId, role: 'assistant', content: DEFAULT_TEXT, status: 'complete', parentId: userMsg.id })
+    expect(reply.usage.inputTokens).toBeGreaterThan(0)
+    const session = await t.request('GET', `/api/sessions/${sessionId}`, { token: user.token })
+    expect(session.body.title).toBe('Hello there, model!')
+    expect(upstream.requests).toHaveLength(1)
+  })
+
+  it('answers POST /api/chat as one JSON response', async () => {
+    const sessionId = await sessionWith(await modelFor('openai'))
+    const res = await t.request('POST', '/api/chat', { token: user.token, body: { sessionId, content: 'hi' } })
+    expect(res.status).toBe(200)
+    expect(res.body).toMatchObject({ sessionId, content: DEFAULT_TEXT, status: 'complete', usage: { estimated: false } })
+  })
+
+  it('retries a rate limit before the first token and succeeds', async () => {
+    const sessionId = await sessionWith(await modelFor('anthropic'))
+    upstream.enqueue({ fail: 'rate_limit', retryAfter: 0 }, { fail: 'overloaded' }, {})
+    const res = await t.request('POST', '/api/chat', { token: user.token, body: { sessionId, content: 'hi' } })
+    expect(res.body.status).toBe('complete')
+    expect(upstream.requests).toHaveLength(3)
+  })
+
+  it('reports a rejected key as an error event and stores the failed reply', async () => {
+    const modelId = await modelFor('openai', { apiKey: 'sk-wrong-key-000000000000' })
+    const sessionId = await sessionWith(modelId)
+    const res = await t.request('POST', '/api/chat/stream', { token: user.token, body: { sessionId, content: 'hi' } })
+    const { events } = parseSse(res.body)
+    expect(events.map((e) => e.event)).toEqual(['message', 'error', 'done'])
+    expect(events[1]!.data.code).toBe('PROVIDER_AUTH_FAILED')
+    expect(events[1]!.data.message).not.toContain('sk-wrong-key-000000000000')
+    const [userMsg, reply] = await messagesOf(sessionId)
+    expect(userMsg.status).toBe('complete')
+    expect(reply).toMatchObject({ status: 'error', errorCode: 'PROVIDER_AUTH_FAILED', content: '' })
+    expect(upstream.requests).toHaveLength(1)
+  })
+
+  it.each([
+    ['a mid-stream error', { midStreamErrorAfter: 2, chunks: 6 }, 'PROVIDER_UNAVAILABLE'],
+    ['a dropped connection', { dropAfter: 2, chunks: 6 }, 'PROVIDER_UNAVAILABLE'],
+  ])('keeps the partial text after %s', async (_what, scenario, code) => {
+    const sessionId = await sessionWith(await modelFor('gemini'))
+    upstream.enqueue({ text: 'abcdefghijkl', ...scenario })
+    const res = await t.request('POST', '/api/chat/stream', { token: user.token, body: { sessionId, content: 'hi' } })
+    const { events } = parseSse(res.body)
+    expect(events.map((e) => e.event)).toEqual(['message', 'delta', 'delta', 'error', 'done'])
+    expect(events[3]!.data.code).toBe(code)
+    const [, reply] = await messagesOf(sessionId)
+    expect(reply).toMatchObject({ status: 'error', content: 'abcd', errorCode: code })
+    expect(upstream.requests).toHaveLength(1) // never retried after the first token
+  })
+
+  it('retries once with a tighter budget when the provider says the context is too long', async () => {
+    const sessionId = await sessionWith(await modelFor('openai'))
+    for (const word of ['first', 'second', 'third']) {
+      await t.request('POST', '/api/chat', { token: user.token, body: { sessionId, content: `${word} question `.repeat(20) } })
+    }
+    upstream.reset()
+    upstream.enqueue({ fail: 'context_length', contextWindow: 100 }, {})
+    const res = await t.request('POST', '/api/chat', { token: user.token, body: { sessionId, content: 'and now?' } })
+    expect(res.body.status, JSON.stringify(res.body)).toBe('complete')
+    const [tooLong, retried] = upstream.requests.map((r) => (r.body as { messages: unknown[] }).messages.length)
+    expect(tooLong).toBe(7)
+    expect(retried).toBeLessThan(7)
+    expect(retried! % 2).toBe(1) // whole turns dropped, ending with the new message
+  })
+
+  it('gives the provider\'s context error when even the newest message cannot fit after the retry', async () => {
+    const sessionId = await sessionWith(await modelFor('anthropic'))
+    upstream.enqueue({ fail: 'context_length', contextWindow: 5 })
+    const res = await t.request('POST', '/api/chat/stream', { token: user.token, body: { sessionId, content: 'a long question '.repeat(10) } })
+    const { events } = parseSse(res.body)
+    expect(events[1]).toMatchObject({ event: 'error', data: { code: 'CONTEXT_TOO_LONG', message: expect.stringContaining('prompt is too long') } })
+    expect(upstream.requests).toHaveLength(1)
+  })
+
+  it('refuses a message that cannot fit the window before any upstream call', async () => {
+    const sessionId = await sessionWith(await modelFor('openai', { contextWindow: 300, maxOutputTokens: 100 }))
+    const res = await t.request('POST', '/api/chat/stream', { token: user.token, body: { sessionId, content: 'word '.repeat(400) } })
+    expect(res.status).toBe(400)
+    expect(res.body.error.code).toBe('CONTEXT_TOO_LONG')
+    expect(upstream.requests).toHaveLength(0)
+  })
+
+  it('stops a reply from another request: aborted, partial text kept, upstream connection closed', async () => {
+    const sessionId = await sessionWith(await modelFor('openai'))
+    upstream.enqueue({ chunks: 50, delayMs: 40, text: 'x'.repeat(50) })
+    const res = await t.app.request('/api/chat/stream', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sessionId, content: 'long please' }),
+    })
+    const seen: string[] = []
+    let assistantId = ''
+    for await (const event of readSse(res)) {
+      seen.push(event.event)
+      if (event.event === 'message') assistantId = event.data.assistantMessageId
+      if (event.event === 'delta' && seen.filter((e) => e === 'delta').length === 3) {
+        const stop = await t.request('POST', `/api/chat/${assistantId}/stop`, { token: user.token })
+        expect(stop.body).toEqual({ stopped: true, status: 'aborted' })
+      }
+      if (event.event === 'done') expect(event.data.status).toBe('aborted')
+    }
+    expect(seen.at(-1)).toBe('done')
+    await upstream.waitForClientClose(1, 5000)
+    const [, reply] = await messagesOf(sessionId)
+    expect(reply.status).toBe('aborted')
+    expect(reply.content.length).toBeGreaterThanOrEqual(3)
+    expect(reply.content.length).toBeLessThan(50)
+    expect(reply.usage.estimated).toBe(true)
+  })
+
+  it('finalizes as aborted when the client disconnects', async () => {
+    const sessionId = await sessionWith(await modelFor('anthropic'))
+    upstream.enqueue({ chunks: 50, delayMs: 40, text: 'y'.repeat(50) })
+    const res = await t.app.request('/api/chat/stream', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sessionId, content: 'long please' }),
+    })
+    let deltas = 0
+    for await (const event of readSse(res)) if (event.event === 'delta' && ++deltas === 2) break
+    await upstream.waitForClientClose(1, 5000)
+    await expect.poll(async () => (await messagesOf(sessionId))[1].status, { timeout: 5000 }).toBe('aborted')
+    expect((await messagesOf(sessionId))[1].content).toMatch(/^y{2,}$/)
+  })
+
+  it('regenerates the last reply as a sibling and edits the last user message', async () => {
+    const sessionId = await sessionWith(await modelFor('openai'))
+    upstream.setDefault({ echo: true })
+    const first = await t.request('POST', '/api/chat', { token: user.token, body: { sessionId, content: 'one' } })
+    const again = await t.request('POST', `/api/chat/${first.body.assistantMessageId}/regenerate`, { token: user.token, body: { stream: false } })
+    expect(again.body).toMatchObject({ userMessageId: first.body.userMessageId, status: 'complete', content: 'one' })
+    const edited = await t.request('POST', `/api/chat/${first.body.userMessageId}/edit`, { token: user.token, body: { content: 'two', stream: false } })
+    expect(edited.body).toMatchObject({ userMessageId: first.body.userMessageId, content: 'two' })
+    const all = await messagesOf(sessionId)
+    expect(all.map((m: any) => [m.role, m.content])).toEqual([['user', 'two'], ['assistant', 'two']])
+    const second = await t.request('POST', '/api/chat', { token: user.token, body: { sessionId, content: 'three' } })
+    const lastRequest = upstream.requests.at(-1)!.body as { messages: { role: string; content: string }[] }
+    expect(lastRequest.messages.map((m) => m.content)).toEqual(['two', 'two', 'three'])
+    const stale = await t.request('POST', `/api/chat/${first.body.userMessageId}/regenerate`, { token: user.token, body: { stream: false } })
+    expect(stale.status).toBe(409)
+    expect(second.body.status).toBe('complete')
+  })
+
+  it("hides other users' chats and messages (404), and needs a model", async () => {
+    const sessionId = await sessionWith(await modelFor('openai'))
+    const first = await t.request('POST', '/api/chat', { token: user.token, body: { sessionId, content: 'mine' } })
+    const other = await t.registerUser('nosy')
+    expect((await t.request('POST', '/api/chat/stream', { token: other.token, body: { sessionId, content: 'x' } })).status).toBe(404)
+    expect((await t.request('POST', `/api/chat/${first.body.assistantMessageId}/stop`, { token: other.token })).status).toBe(404)
+    expect((await t.request('POST', `/api/chat/${first.body.assistantMessageId}/regenerate`, { token: other.token, body: {} })).status).toBe(404)
+    const bare = await t.request('POST', '/api/sessions', { token: user.token, body: {} })
+    const noModel = await t.request('POST', '/api/chat', { token: user.token, body: { sessionId: bare.body.id, content: 'x' } })
+    expect(noModel.status).toBe(400)
+  })
+})
