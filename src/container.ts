@@ -5,8 +5,10 @@ import { bindValue } from './shared/di.ts'
 import { Clock } from './shared/clock.port.ts'
 import { IdGenerator } from './shared/ids.ts'
 import { Log, type Logger } from './shared/logger.ts'
+import { Metrics, noMetrics } from './shared/metrics.port.ts'
 import { Database } from './shared/infra/database/database.ts'
 import type { ResolvedSecrets } from './shared/infra/local-secrets.ts'
+import { RedisClient, type Redis } from './shared/infra/redis.ts'
 import { UuidV7Generator, systemClock } from './shared/infra/uuid-v7.ts'
 import { registerAudit } from './features/audit/audit.module.ts'
 import { registerAuth } from './features/auth/auth.module.ts'
@@ -22,6 +24,8 @@ export interface Infrastructure {
   db: Database
   log: Logger
   secrets: ResolvedSecrets
+  /** Present when REDIS_URL is set: limits, throttling, cache invalidation and stop requests go across replicas. */
+  redis?: Redis
 }
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string }
@@ -33,6 +37,8 @@ export function buildContainer(infra: Infrastructure, override?: (c: DependencyC
   bindValue(c, Log, infra.log)
   bindValue(c, Clock, systemClock)
   bindValue(c, IdGenerator, new UuidV7Generator())
+  bindValue(c, Metrics, noMetrics)
+  if (infra.redis) bindValue(c, RedisClient, infra.redis)
   registerSystem(c, { ...infra, name: pkg.name, version: pkg.version })
   registerAudit(c)
   registerSettings(c, { initialMode: infra.config.initialMode })

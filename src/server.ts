@@ -13,6 +13,7 @@ import { resolve } from './shared/di.ts'
 import type { Database } from './shared/infra/database/database.ts'
 import { migrate } from './shared/infra/database/migrator.ts'
 import { openDatabase } from './shared/infra/database/open-database.ts'
+import { openRedis, type Redis } from './shared/infra/redis.ts'
 import { resolveSecrets } from './shared/infra/local-secrets.ts'
 import { createLogger, type Logger } from './shared/logger.ts'
 
@@ -29,12 +30,15 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const secrets = resolveSecrets(config, (message) => log.info(message))
   const db = await openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize })
   let container: DependencyContainer | undefined
+  let redis: Redis | undefined
   try {
+    redis = config.redisUrl ? await openRedis(config.redisUrl) : undefined
     const { applied } = await migrate(db, { log: (message) => log.info(message) })
     log.info({ databaseKind: db.kind, applied: applied.length }, 'database ready')
-    container = buildContainer({ config, db, log, secrets })
+    container = buildContainer({ config, db, log, secrets, redis })
     reportBootstrap(await container.resolve(BootstrapAdmin).execute(), log)
   } catch (err) {
+    redis?.disconnect()
     await db.close()
     throw err
   }
@@ -46,7 +50,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const ready = container
 
   let stopping: Promise<void> | undefined
-  const stop = () => (stopping ??= shutdown({ server, container: ready, db, log, graceMs: config.shutdownGraceMs, sweeper }))
+  const stop = () => (stopping ??= shutdown({ server, container: ready, db, redis, log, graceMs: config.shutdownGraceMs, sweeper }))
   return { url: `http://${host}:${address.port}`, log, container, stop }
 }
 
@@ -69,6 +73,7 @@ async function shutdown(parts: {
   server: ServerType
   container: DependencyContainer
   db: Database
+  redis?: Redis
   log: Logger
   graceMs: number
   sweeper?: NodeJS.Timeout
@@ -86,6 +91,7 @@ async function shutdown(parts: {
   }
   await resolve(container, UsageRecorder).flush()
   await container.dispose()
+  await parts.redis?.quit()
   await db.close()
   log.info('stopped')
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startUpstream, type Upstream } from '../support/upstream/server.ts'
-import type { TestApp } from '../support/test-app.ts'
-import { createModelsTestApp, expectNowhere } from '../unit/models/models-test-app.ts'
+import { createTestApp, type TestApp } from '../support/test-app.ts'
+import { expectNowhere } from '../unit/models/models-test-app.ts'
 
 const FIRST = 'sk-first-key-0123456789abcdefAAAA'
 const SECOND = 'sk-second-key-0123456789abcdefBBBB'
@@ -28,7 +28,7 @@ describe('RotateApiKey and the model test over HTTP (against the local test upst
 
   beforeAll(async () => {
     upstream = await startUpstream({ keys: [FIRST, SECOND] })
-    t = await createModelsTestApp()
+    t = await createTestApp()
     alice = (await t.registerUser('alice')).token
     bob = (await t.registerUser('bob')).token
     admin = await t.adminToken()

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ModelAccess } from '../../src/features/models/model-access.port.ts'
 import type { Actor } from '../../src/shared/actor.ts'
-import type { TestApp } from '../support/test-app.ts'
-import { createModelsTestApp } from '../unit/models/models-test-app.ts'
+import { createTestApp, type TestApp } from '../support/test-app.ts'
 
 type Who = 'alice' | 'bob' | 'carol' | 'admin'
 const WHO: Who[] = ['alice', 'bob', 'carol', 'admin']
@@ -24,7 +23,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     const ids = {} as Record<string, string>
 
     beforeAll(async () => {
-      t = await createModelsTestApp({ kind })
+      t = await createTestApp({ kind })
       for (const name of ['alice', 'bob', 'carol'] as const) {
         const u = await t.registerUser(name)
         token[name] = u.token

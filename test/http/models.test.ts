@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TestApp } from '../support/test-app.ts'
-import { createModelsTestApp, expectNowhere } from '../unit/models/models-test-app.ts'
+import { createTestApp, type TestApp } from '../support/test-app.ts'
+import { expectNowhere } from '../unit/models/models-test-app.ts'
 
 const KEY = 'sk-http-test-0123456789abcdefQRST'
 const responses: unknown[] = []
@@ -16,7 +16,7 @@ describe('models over HTTP', () => {
     return res
   }
   beforeAll(async () => {
-    t = await createModelsTestApp()
+    t = await createTestApp()
     alice = (await t.registerUser('alice')).token
     bob = (await t.registerUser('bob')).token
     admin = await t.adminToken()

@@ -2,6 +2,7 @@ import { inject, injectable } from 'tsyringe'
 import type { Actor } from '../../shared/actor.ts'
 import { AppError } from '../../shared/errors.ts'
 import { Log, type Logger } from '../../shared/logger.ts'
+import { Metrics } from '../../shared/metrics.port.ts'
 import type { UsableModel } from '../models/model-access.port.ts'
 import { AiProvider, ProviderError, type ChatTurn, type GenerationParams, type TokenUsage } from '../providers/ai-provider.port.ts'
 import type { Admission } from '../usage/usage-gate.port.ts'
@@ -57,10 +58,12 @@ export class ReplyStreamer {
     @inject(TokenCounter) private readonly tokens: TokenCounter,
     @inject(UsageRecorder) private readonly usage: UsageRecorder,
     @inject(Log) private readonly log: Logger,
+    @inject(Metrics) private readonly metrics: Metrics,
   ) {}
 
   async *stream(job: ReplyJob): AsyncGenerator<ChatEvent> {
     const started = performance.now()
+    const closeMetric = this.metrics.streamOpened('chat')
     const stop = new AbortController()
     const signal = job.clientSignal ? AbortSignal.any([stop.signal, job.clientSignal]) : stop.signal
     const unregister = this.control.register(job.assistantMessageId, job.actor.userId, () => stop.abort())
@@ -85,8 +88,10 @@ export class ReplyStreamer {
       if (failure) yield { type: 'error', code: failure.code, message: failure.message }
       else yield { type: 'usage', usage: final.usage }
       const overheadMs = Math.max(0, Math.round(performance.now() - started - progress.providerMs))
+      this.report(job, progress, final, failure, overheadMs)
       yield { type: 'done', messageId: job.assistantMessageId, status: final.status, finishReason: final.finishReason, usage: final.usage, overheadMs }
     } finally {
+      closeMetric()
       clearInterval(saver)
       unregister()
       // The consumer left early (returned from the iterator): still finalize, as aborted.
@@ -132,6 +137,16 @@ export class ReplyStreamer {
         })
       }
     }
+  }
+
+  private report(job: ReplyJob, progress: Progress, final: MessageFinal, failure: AppError | undefined, overheadMs: number): void {
+    const { providerKind: provider, modelId: model } = job.model.config
+    const status = failure instanceof ProviderError ? String(failure.status) : final.status === 'aborted' ? 'aborted' : '200'
+    this.metrics.upstreamCall({ provider, model, status }, Date.now() - progress.startedAt)
+    if (progress.firstTokenAt !== null) this.metrics.timeToFirstToken('chat', provider, model, progress.firstTokenAt - progress.startedAt)
+    this.metrics.overhead('chat', overheadMs)
+    this.metrics.tokens(provider, model, 'in', final.usage.inputTokens ?? 0)
+    this.metrics.tokens(provider, model, 'out', final.usage.outputTokens ?? 0)
   }
 
   private async finalize(job: ReplyJob, progress: Progress, status: MessageFinal['status'], failure?: AppError): Promise<MessageFinal> {

@@ -33,6 +33,7 @@ const rotateMasterKey = createRoute({
   responses: { 200: jsonContent(MasterKeyRotationSchema, 'Rotation report'), ...errorResponses(400, 401, 403) },
 })
 
+/** POST /api/models/{id}/api-key, POST /api/models/{id}/test and POST /api/admin/keys/rotate. */
 export function modelKeyRoutes(container: DependencyContainer) {
   const rotateKey = container.resolve(RotateApiKey)
   const test = container.resolve(TestModelConfig)

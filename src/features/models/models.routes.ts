@@ -7,7 +7,6 @@ import { CreateModelConfig } from './create-model-config.use-case.ts'
 import { DeleteModelConfig } from './delete-model-config.use-case.ts'
 import { ListModels } from './list-models.use-case.ts'
 import { ListProviders } from './list-providers.use-case.ts'
-import { modelKeyRoutes } from './model-keys.routes.ts'
 import {
   CreatePersonalModelBody,
   CreateSystemModelBody,
@@ -78,7 +77,7 @@ const providers = createRoute({
   responses: { 200: jsonContent(ProvidersSchema, 'Providers'), ...errorResponses(401) },
 })
 
-/** /api/models*, /api/providers and /api/admin/keys/rotate. */
+/** Model CRUD and /api/providers; the key endpoints are in model-keys.routes.ts (mounted beside it). */
 export function modelsRoutes(container: DependencyContainer) {
   const listModels = container.resolve(ListModels)
   const createModel = container.resolve(CreateModelConfig)
@@ -86,7 +85,7 @@ export function modelsRoutes(container: DependencyContainer) {
   const deleteModel = container.resolve(DeleteModelConfig)
   const listProviders = container.resolve(ListProviders)
 
-  const router = createRouter()
+  return createRouter()
     .openapi(list, async (c) => c.json(await listModels.execute({ actor: requireActor(c) }), 200))
     .openapi(create, async (c) => {
       const { apiKey, ...fields } = c.req.valid('json')
@@ -113,5 +112,4 @@ export function modelsRoutes(container: DependencyContainer) {
       return c.body(null, 204)
     })
     .openapi(providers, (c) => c.json(listProviders.execute(), 200))
-  return router.route('/', modelKeyRoutes(container))
 }

@@ -1,11 +1,16 @@
 import type { Actor } from '../../shared/actor.ts'
 import { token } from '../../shared/di.ts'
+import type { Limits } from './limits.ts'
 
 export type UsageSource = 'chat' | 'relay'
 
 export interface UsageRequest {
   actor: Actor
+  /** Set when the call came with a platform API key: its own limits apply too. */
+  apiKey?: { id: string; limits: Limits }
   modelConfigId: string
+  /** The provider's model id, for the price table. */
+  modelId?: string
   source: UsageSource
   /** Our estimate of the prompt, reserved against token quotas before the upstream call. */
   estimatedInputTokens: number
@@ -15,7 +20,7 @@ export interface UsageRequest {
 /** A request let through: it holds its reservation (and a concurrent-stream slot) until settled. */
 export interface Admission {
   /** Replaces the reservation with the real usage and frees the stream slot. Call exactly once. */
-  settle(actual: { inputTokens: number; outputTokens: number }): Promise<void>
+  settle(actual: { inputTokens: number; outputTokens: number; cachedTokens?: number }): Promise<void>
 }
 
 /**

@@ -1,40 +1,13 @@
 import { Writable } from 'node:stream'
-import type { DependencyContainer } from 'tsyringe'
 import { createApp } from '../../../src/app.ts'
 import { buildContainer } from '../../../src/container.ts'
-import { registerModels } from '../../../src/features/models/models.module.ts'
-import { ModelConfigRepository } from '../../../src/features/models/model-config.repository.port.ts'
-import { modelsRoutes } from '../../../src/features/models/models.routes.ts'
-import { HttpAiProvider } from '../../../src/features/providers/adapters/http-ai-provider.ts'
-import { AiProvider } from '../../../src/features/providers/ai-provider.port.ts'
-import type { DatabaseKind } from '../../../src/shared/infra/database/database.ts'
-import { bindValue } from '../../../src/shared/di.ts'
 import { createLogger } from '../../../src/shared/logger.ts'
-import { createTestApp, type TestApp } from '../../support/test-app.ts'
+import type { TestApp } from '../../support/test-app.ts'
+
+/** Helpers for test/http/models*.test.ts and test/e2e/models*.test.ts. */
 
 /** The master key createTestApp gives every app. */
 export const TEST_MASTER_KEY = Buffer.alloc(32, 7)
-
-/**
- * createTestApp with the models slice, for test/http/models*.test.ts and test/e2e/models*.test.ts.
- * Until container.ts and app.ts wire the slice, this registers it and mounts its routes itself; once
- * they do, both steps are skipped. The real HTTP AiProvider is bound so tests can aim it at the
- * local test upstream.
- */
-export async function createModelsTestApp(
-  options: { kind?: DatabaseKind; override?: (c: DependencyContainer) => void } = {},
-): Promise<TestApp> {
-  const t = await createTestApp({
-    kind: options.kind,
-    override: (c) => {
-      if (!c.isRegistered(ModelConfigRepository)) registerModels(c, { masterKey: TEST_MASTER_KEY, previousMasterKeys: [] })
-      bindValue(c, AiProvider, new HttpAiProvider())
-      options.override?.(c)
-    },
-  })
-  if (!t.app.routes.some((r) => r.path === '/api/models')) t.app.route('/', modelsRoutes(t.container))
-  return t
-}
 
 /** Fails with the offending text when `secret` appears in any response body or captured log line. */
 export function expectNowhere(t: TestApp, secret: string, responses: unknown[]): void {
@@ -58,12 +31,8 @@ export function createSiblingApp(t: TestApp, keys: { masterKey: Buffer; previous
     },
   })
   const secrets = { jwtSecret: TEST_JWT_SECRET, apiKeyPepper: TEST_API_KEY_PEPPER, ...keys }
-  const container = buildContainer({ config: t.config, db: t.db, log: createLogger('debug', sink), secrets }, (c) => {
-    if (!c.isRegistered(ModelConfigRepository)) registerModels(c, keys)
-    bindValue(c, AiProvider, new HttpAiProvider())
-  })
+  const container = buildContainer({ config: t.config, db: t.db, log: createLogger('debug', sink), secrets })
   const app = createApp(container, t.config)
-  if (!app.routes.some((r) => r.path === '/api/models')) app.route('/', modelsRoutes(container))
   return {
     container,
     async request(method: string, url: string, opts: { token?: string; body?: unknown } = {}) {
