@@ -67,10 +67,21 @@ async function main(): Promise<number> {
   }
 }
 
+/** Prisma's "table does not exist": a database the server never started on. */
+const isUnmigrated = (error: unknown) => typeof error === 'object' && error !== null && 'code' in error && error.code === 'P2021'
+
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : `keys:rotate failed: ${error instanceof Error ? error.message : String(error)}`)
-    process.exit(error instanceof ConfigError ? 78 : 1)
+    if (error instanceof ConfigError) {
+      console.error(error.message)
+      process.exit(78)
+    }
+    console.error(
+      isUnmigrated(error)
+        ? 'keys:rotate failed: the database has no schema yet. Start the server once (it applies the migrations), then run this again.'
+        : `keys:rotate failed: ${error instanceof Error ? error.message : String(error)}`,
+    )
+    process.exit(1)
   },
 )

@@ -31,12 +31,38 @@ function encoderFor(encoding: TiktokenEncoding): Tiktoken {
   return encoder
 }
 
-/** Exact for OpenAI models, an estimate for Anthropic and Gemini (their tokenizers are not public). */
+/**
+ * tiktoken's BPE is quadratic in the length of one pre-tokenized piece, and a run of letters, symbols
+ * or whitespace is one piece: 20,000 "=" take 1.3 s, so a 1 MB message of them would block the event
+ * loop for most of an hour. Such runs (never found in prose; long unpunctuated CJK can reach them) are
+ * counted in slices of RUN_SLICE code points, which costs at most a token or so per slice.
+ */
+const LONG_RUN = /[\p{L}\p{M}]{256,}|[^\s\p{L}\p{M}\p{N}]{256,}|\s{256,}/gu
+const RUN_SLICE = 128
+
+/** The text as segments to encode separately: itself, unless it holds a long run. */
+export function segmentsOf(text: string): string[] {
+  const segments: string[] = []
+  let last = 0
+  for (const match of text.matchAll(LONG_RUN)) {
+    if (match.index > last) segments.push(text.slice(last, match.index))
+    const codePoints = Array.from(match[0])
+    for (let i = 0; i < codePoints.length; i += RUN_SLICE) segments.push(codePoints.slice(i, i + RUN_SLICE).join(''))
+    last = match.index + match[0].length
+  }
+  if (last < text.length) segments.push(last === 0 ? text : text.slice(last))
+  return segments
+}
+
+/** Exact for OpenAI models (except inside pathological runs), an estimate for Anthropic and Gemini. */
 export class TiktokenTokenCounter implements TokenCounter {
   count(text: string, model: string): number {
     if (!text) return 0
+    const encoder = encoderFor(encodingForModel(model))
+    let tokens = 0
     // encode_ordinary: text that happens to contain "<|endoftext|>" is user text, not a special token.
-    return encoderFor(encodingForModel(model)).encode_ordinary(text).length
+    for (const segment of segmentsOf(text)) tokens += encoder.encode_ordinary(segment).length
+    return tokens
   }
 
   countMessage(text: string, model: string): number {
