@@ -41,12 +41,21 @@ export class RedisSettingsChangeBus implements SettingsChangeBus {
       if (channel === this.channel) this.receive(raw)
     })
     this.subscriber.on('error', (err: Error) => this.log.warn({ err }, 'settings change subscriber: Redis error'))
-    // 'ready' fires on the first connect and after every reconnect (ioredis re-subscribes by itself).
-    this.subscriber.on('ready', () => this.deliver({ scope: 'system', keys: Object.keys(systemSettingSchemas) }))
-    this.ready = this.subscriber.subscribe(this.channel).then(
-      () => undefined,
-      (err: unknown) => this.log.error({ err }, 'could not subscribe to settings changes; other replicas may serve stale settings'),
-    )
+    let subscribed!: () => void
+    this.ready = new Promise((resolve) => (subscribed = resolve))
+    // 'ready' fires on the first connect and after every reconnect, before ioredis re-subscribes:
+    // subscribe (again; it is idempotent), and once Redis confirms, drop what may have been missed.
+    this.subscriber.on('ready', () => {
+      this.subscriber.subscribe(this.channel).then(
+        () => {
+          this.deliver({ scope: 'system', keys: Object.keys(systemSettingSchemas) })
+          subscribed()
+        },
+        (err: unknown) => this.log.error({ err }, 'could not subscribe to settings changes; other replicas may serve stale settings'),
+      )
+    })
+    // The shared connection is lazy (openRedis), and so is its duplicate until told to connect.
+    if (this.subscriber.status === 'wait') this.subscriber.connect().catch(() => undefined) // 'error' logs it; ioredis retries
   }
 
   async publish(change: SettingsChange): Promise<void> {
