@@ -12,7 +12,7 @@ import { REPLY_PRIMING_TOKENS, truncateContext } from '../src/features/chat/trun
 import { createTestDatabase } from '../test/support/test-database.ts'
 
 const MESSAGES = 5_000
-const RUNS = { cold: 7, warm: 31 }
+const RUNS = { cold: 5, warm: 21 }
 const MODELS = [
   { label: 'gpt-4o, 128k window, 16k output', model: 'gpt-4o', contextWindow: 128_000, maxOutputTokens: 16_384 },
   { label: 'gpt-4.1, 1M window, 32k output', model: 'gpt-4.1', contextWindow: 1_047_576, maxOutputTokens: 32_768 },
@@ -25,11 +25,15 @@ const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!
 const WORDS = 'the a model context window token budget request reply user message session server database cache latency stream error retry provider cost quality answer question code function test deploy config memory search index'.split(' ')
 const PHRASES = ['我们需要', '上下文窗口', '这个模型', '回复的质量', '数据库的性能', '请帮我解释一下', '为什么会这样', '服务器', '缓存命中率', '非常重要', '可以考虑', '另外', '总之']
 
+/** English words, or Chinese phrases punctuated like real prose (a comma or full stop every 1-4 phrases). */
 function text(words: number): string {
   const cjk = rand() < 0.3
-  const parts: string[] = []
-  for (let i = 0; i < words; i++) parts.push(cjk ? pick(PHRASES) : pick(WORDS))
-  return cjk ? parts.join(rand() < 0.2 ? '，' : '') + '。' : parts.join(' ') + '.'
+  let out = ''
+  for (let i = 0; i < words; i++) {
+    if (!cjk) out += (i ? ' ' : '') + pick(WORDS) + (rand() < 0.08 ? '.' : '')
+    else out += pick(PHRASES) + (rand() < 0.35 ? pick(['，', '，', '。', '？']) : '')
+  }
+  return out + (cjk ? '。' : '.')
 }
 
 function session(): NewMessage[] {
@@ -47,10 +51,12 @@ function session(): NewMessage[] {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const ms = (x: number) => x.toFixed(x < 10 ? 2 : 1)
 
-async function fresh(repo: () => Promise<MessageRepository>, rows: NewMessage[]) {
-  const r = await repo()
-  for (const m of rows) await r.append(m)
-  return r
+type Store = { make(): Promise<MessageRepository>; load(repo: MessageRepository, rows: NewMessage[]): Promise<void> }
+
+async function fresh(store: Store, rows: NewMessage[]) {
+  const repo = await store.make()
+  await store.load(repo, rows)
+  return repo
 }
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
@@ -74,34 +80,40 @@ async function main() {
     lines.push(`| ${store} | ${label} | ${scenario} | ${ms(t)} | ${runs} | ${r.keptMessageIds.length} | ${r.droppedMessageIds.length} | ${r.promptTokens} |`)
 
   const sqlite = await createTestDatabase('sqlite')
-  const stores: [string, () => Promise<MessageRepository>][] = [
-    ['in-memory', async () => new InMemoryMessageRepository()],
+  const client = sqlite.db.client
+  const stores: [string, Store][] = [
+    ['in-memory', { make: async () => new InMemoryMessageRepository(), load: async (repo, all) => void (await Promise.all(all.map((m) => repo.append(m)))) }],
     [
       'SQLite',
-      async () => {
-        await sqlite.db.client.message.deleteMany()
-        await sqlite.db.client.chatSession.deleteMany()
-        await sqlite.db.client.user.upsert({ where: { id: 'u' }, create: { id: 'u', username: 'u', passwordHash: 'x' }, update: {} })
-        await sqlite.db.client.chatSession.create({ data: { id: 's', ownerId: 'u', title: 'bench' } })
-        return new PrismaMessageRepository(sqlite.db)
+      {
+        async make() {
+          await client.message.deleteMany()
+          await client.chatSession.deleteMany()
+          await client.user.upsert({ where: { id: 'u' }, create: { id: 'u', username: 'u', passwordHash: 'x' }, update: {} })
+          await client.chatSession.create({ data: { id: 's', ownerId: 'u', title: 'bench' } })
+          return new PrismaMessageRepository(sqlite.db)
+        },
+        load: async (_repo, all) => {
+          for (let i = 0; i < all.length; i += 500) await client.message.createMany({ data: all.slice(i, i + 500) })
+        },
       },
     ],
   ]
 
   try {
-    for (const [store, make] of stores) {
+    for (const [store, impl] of stores) {
       for (const cfg of MODELS) {
         const input = { sessionId: 's', system: 'You are a helpful assistant. 回答要简洁。', newest, ...cfg }
         const cold: number[] = []
         let result
         for (let i = 0; i < RUNS.cold; i++) {
-          const repo = await fresh(make, rows)
+          const repo = await fresh(impl, rows)
           const useCase = new TruncateContext(repo, counter)
           cold.push(await time(async () => (result = await useCase.execute(input))))
         }
         row(store, cfg.label, 'cold: nothing cached (counts only the messages it examines)', median(cold), RUNS.cold, result!)
 
-        const repo = await fresh(make, rows)
+        const repo = await fresh(impl, rows)
         const useCase = new TruncateContext(repo, counter)
         await useCase.execute(input)
         const warm: number[] = []
@@ -113,14 +125,14 @@ async function main() {
           for (let i = 0; i < RUNS.cold; i++) eager.push(await time(async () => rows.forEach((m) => counter.countMessage(m.content, cfg.model))))
           lines.push(`| - | ${cfg.label} | for comparison: counting all ${MESSAGES} messages | ${ms(median(eager))} | ${RUNS.cold} | | | |`)
 
-          const history: Message[] = await repo.listAll('s')
+          const history = (await repo.listAll('s')).map((m: Message) => ({ ...m, tokens: m.tokenCount ?? 0 }))
           const pure: number[] = []
           for (let i = 0; i < RUNS.warm; i++) {
             pure.push(
               await time(async () =>
                 (result = truncateContext({
                   system: { text: input.system, tokens: 20 },
-                  history: history.map((m) => ({ ...m, tokens: m.tokenCount ?? 0 })),
+                  history,
                   newest: { ...newest, tokens: counter.countMessage(newest.content, cfg.model) },
                   contextWindow: cfg.contextWindow,
                   outputReserve: cfg.maxOutputTokens + Math.max(64, Math.ceil(cfg.contextWindow * 0.02)),

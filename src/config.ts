@@ -35,7 +35,9 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
   TRUST_PROXY: bool.default(false),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: port.optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  STREAM_STALE_AFTER_MS: z.coerce.number().int().min(3000, 'must be at least 3000 (replies save progress every second)').default(30_000),
 })
 
 export type Env = z.infer<typeof envSchema>
@@ -64,7 +66,11 @@ export interface Config {
   bodyLimitBytes: number
   trustProxy: boolean
   metricsToken?: string
+  /** When set, /metrics is served only on this port (and no longer on PORT). */
+  metricsPort?: number
   shutdownGraceMs: number
+  /** PostgreSQL: a `streaming` reply with no saved progress for this long belongs to a dead process. */
+  streamStaleAfterMs: number
 }
 
 export class ConfigError extends Error {
@@ -143,6 +149,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     trustProxy: env.TRUST_PROXY,
     metricsToken: env.METRICS_TOKEN,
+    metricsPort: env.METRICS_PORT,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    streamStaleAfterMs: env.STREAM_STALE_AFTER_MS,
   }
 }

@@ -6,8 +6,9 @@ import { createApp } from './app.ts'
 import type { Config } from './config.ts'
 import { buildContainer } from './container.ts'
 import { BootstrapAdmin, type BootstrapResult } from './features/auth/bootstrap-admin.use-case.ts'
-import { RecoverInterruptedReplies, STALE_AFTER_MS } from './features/chat/recover-interrupted-replies.use-case.ts'
+import { RecoverInterruptedReplies } from './features/chat/recover-interrupted-replies.use-case.ts'
 import { ReplyControl } from './features/chat/reply-control.port.ts'
+import { serveMetrics, type MetricsServer } from './features/metrics/metrics-server.ts'
 import { UsageRecorder } from './features/usage/usage-recorder.port.ts'
 import { resolve } from './shared/di.ts'
 import type { Database } from './shared/infra/database/database.ts'
@@ -42,15 +43,17 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     await db.close()
     throw err
   }
-  const sweeper = await startRecovery(container, db, log)
+  const sweeper = await startRecovery(container, db, log, config.streamStaleAfterMs)
   const app = createApp(container, config)
   const server = await listen(app.fetch, config)
+  const metrics = config.metricsPort === undefined ? undefined : await serveMetrics(container, { port: config.metricsPort, host: config.host, token: config.metricsToken })
+  if (metrics) log.info({ url: metrics.url }, `metrics on ${metrics.url}`)
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
   const ready = container
 
   let stopping: Promise<void> | undefined
-  const stop = () => (stopping ??= shutdown({ server, container: ready, db, redis, log, graceMs: config.shutdownGraceMs, sweeper }))
+  const stop = () => (stopping ??= shutdown({ server, container: ready, db, redis, log, graceMs: config.shutdownGraceMs, sweeper, metrics }))
   return { url: `http://${host}:${address.port}`, log, container, stop }
 }
 
@@ -58,15 +61,18 @@ export async function startServer(config: Config, log: Logger = createLogger(con
  * Replies left `streaming` by a killed process become `interrupted`. One SQLite process owns every
  * stream, so all of them are dead at start; replicas sharing PostgreSQL only sweep stale ones.
  */
-async function startRecovery(container: DependencyContainer, db: Database, log: Logger): Promise<NodeJS.Timeout | undefined> {
+async function startRecovery(container: DependencyContainer, db: Database, log: Logger, staleAfterMs: number): Promise<NodeJS.Timeout | undefined> {
   const recover = container.resolve(RecoverInterruptedReplies)
   const onlyStale = db.kind === 'postgres'
-  const recovered = await recover.execute({ onlyStale })
+  const recovered = await recover.execute({ onlyStale, staleAfterMs })
   if (recovered) log.warn({ recovered }, 'finalized replies interrupted by an earlier crash')
   if (!onlyStale) return undefined
   return setInterval(() => {
-    recover.execute({ onlyStale }).catch((err) => log.warn({ err }, 'interrupted-reply sweep failed'))
-  }, STALE_AFTER_MS).unref()
+    recover
+      .execute({ onlyStale, staleAfterMs })
+      .then((swept) => swept && log.warn({ recovered: swept }, 'finalized replies of a replica that stopped streaming'))
+      .catch((err) => log.warn({ err }, 'interrupted-reply sweep failed'))
+  }, staleAfterMs).unref()
 }
 
 async function shutdown(parts: {
@@ -77,9 +83,11 @@ async function shutdown(parts: {
   log: Logger
   graceMs: number
   sweeper?: NodeJS.Timeout
+  metrics?: MetricsServer
 }): Promise<void> {
   const { server, container, db, log, graceMs } = parts
   clearInterval(parts.sweeper)
+  const started = Date.now()
   const replies = resolve(container, ReplyControl)
   const closed = new Promise<void>((done) => server.close(() => done()))
   const graceOver = new Promise<'grace-over'>((done) => setTimeout(() => done('grace-over'), graceMs).unref())
@@ -91,9 +99,10 @@ async function shutdown(parts: {
   }
   await resolve(container, UsageRecorder).flush()
   await container.dispose()
+  await parts.metrics?.close()
   await parts.redis?.quit()
   await db.close()
-  log.info('stopped')
+  log.info({ shutdownMs: Date.now() - started }, 'stopped')
 }
 
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {

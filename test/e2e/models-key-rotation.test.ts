@@ -18,7 +18,7 @@ import { createSiblingApp, expectNowhere, TEST_MASTER_KEY } from '../unit/models
 const OLD = TEST_MASTER_KEY
 const NEW = randomBytes(32)
 const KEYS = ['sk-e2e-first-0123456789abcdef1111', 'sk-e2e-second-0123456789abcdef2222', 'sk-e2e-third-0123456789abcdef3333']
-const SEEDED = Number(process.env.ROTATION_SECRETS ?? 200)
+const SEEDED = Number(process.env.ROTATION_SECRETS ?? 120)
 
 /** Inserts `n` personal models and `n / 4` pooled credentials, sealed under the OLD key; returns id -> plaintext. */
 async function seed(t: TestApp, ownerId: string, n: number): Promise<Map<string, string>> {
@@ -109,7 +109,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
           const tested = await request(modelId)
           if (tested.status !== 200 || !tested.body.ok) errors.push(`${name} test: ${JSON.stringify(tested.body)}`)
           served[name]++
-          await sleep(5) // steady traffic, not a CPU-bound loop competing with the rotation
+          await sleep(10) // steady traffic, not a CPU-bound loop competing with the rotation
         }
       }
       const running = [
@@ -158,6 +158,6 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         expect(newOnly.open(s.ciphertext, aad)).toBe(s.id === modelId ? KEYS[2] : plain.get(`${s.kind}:${s.id}`))
       }
       for (const key of [...KEYS, 'sk-written-by-old-replica-9999']) expectNowhere(a, key, [])
-    })
+    }, 120_000)
   })
 }

@@ -18,11 +18,18 @@ interface Cell {
 interface Row {
   expect: Record<Caller, number>
   body?: (cell: Cell) => unknown
+  /** A resource of the owner's to put in the path instead of the owner's user id. */
+  target?: (t: TestApp, ownerToken: string) => Promise<string>
 }
+
+const ownersSession = async (t: TestApp, token: string) => (await t.request('POST', '/api/sessions', { token, body: {} })).body.id as string
+const privateTo = (owner: number): Record<Caller, number> => ({ anonymous: 401, owner, other: 404, admin: 404 })
 
 const all = (status: number): Record<Caller, number> => ({ anonymous: status, owner: status, other: status, admin: status })
 const signedIn = (status: number): Record<Caller, number> => ({ anonymous: 401, owner: status, other: status, admin: status })
 const adminOnly = (status: number): Record<Caller, number> => ({ anonymous: 401, owner: 403, other: 403, admin: status })
+
+const modelBody = () => ({ providerKind: 'openai', displayName: 'm', modelId: 'gpt-4o' })
 
 const MATRIX: Record<string, Row> = {
   'GET /health': { expect: all(200) },
@@ -47,6 +54,32 @@ const MATRIX: Record<string, Row> = {
   'PATCH /api/settings/system': { expect: adminOnly(200), body: () => ({ maxMessageChars: 50000 }) },
   'PATCH /api/settings/me': { expect: signedIn(200), body: () => ({ defaultSystemPrompt: 'Be brief.' }) },
   'GET /api/audit': { expect: adminOnly(200) },
+  // `{id}` is the owner's user id here, so model routes read as not found; who may manage which
+  // model is covered in models-visibility.test.ts.
+  'GET /api/models': { expect: signedIn(200) },
+  'POST /api/models': { expect: signedIn(201), body: modelBody },
+  'PATCH /api/models/{id}': { expect: signedIn(404), body: () => ({ displayName: 'x' }) },
+  'DELETE /api/models/{id}': { expect: signedIn(404) },
+  'POST /api/models/{id}/api-key': { expect: signedIn(404), body: () => ({ apiKey: 'sk-matrix-0123456789' }) },
+  'POST /api/models/{id}/test': { expect: signedIn(404) },
+  'POST /api/models/system': { expect: adminOnly(201), body: modelBody },
+  'PATCH /api/models/system/{id}': { expect: adminOnly(404), body: () => ({ displayName: 'x' }) },
+  'DELETE /api/models/system/{id}': { expect: adminOnly(404) },
+  'GET /api/providers': { expect: signedIn(200) },
+  'POST /api/admin/keys/rotate': { expect: adminOnly(200) },
+  // Chats are private: not even an admin can read someone else's (404, never 403).
+  'GET /api/sessions': { expect: signedIn(200) },
+  'POST /api/sessions': { expect: signedIn(201), body: () => ({}) },
+  'GET /api/sessions/{id}': { expect: privateTo(200), target: ownersSession },
+  'PATCH /api/sessions/{id}': { expect: privateTo(200), body: () => ({ title: 'x' }), target: ownersSession },
+  'DELETE /api/sessions/{id}': { expect: privateTo(204), target: ownersSession },
+  'GET /api/sessions/{id}/messages': { expect: privateTo(200), target: ownersSession },
+  // `{messageId}` is a user id here: message ownership is covered in chat.test.ts.
+  'POST /api/chat/stream': { expect: signedIn(404), body: (c) => ({ sessionId: c.owner.id, content: 'hi' }) },
+  'POST /api/chat': { expect: signedIn(404), body: (c) => ({ sessionId: c.owner.id, content: 'hi' }) },
+  'POST /api/chat/{messageId}/stop': { expect: signedIn(404) },
+  'POST /api/chat/{messageId}/regenerate': { expect: signedIn(404), body: () => ({}) },
+  'POST /api/chat/{messageId}/edit': { expect: signedIn(404), body: () => ({ content: 'x' }) },
 }
 
 describe('authorization matrix', () => {
@@ -78,6 +111,7 @@ describe('authorization matrix', () => {
         other: { username: otherName, password: `${otherName} password` },
         admin: { username: 'admin', password: 'admin password 1' },
       }
+      const targetId = row.target ? await row.target(t, owner.token) : owner.id
       const seen: Record<string, number> = {}
       for (const caller of CALLERS) {
         const creds = credentials[caller]
@@ -85,7 +119,7 @@ describe('authorization matrix', () => {
         // Each cell gets a live refresh token of the owner's, since the previous cell may have used it.
         const refresh = await t.request('POST', '/api/auth/login', { body: { username: ownerName, password: ownerPassword } })
         const cell: Cell = { owner: { ...owner, refreshToken: refresh.body?.refreshToken ?? '' }, caller, callerCredentials: creds, fresh: () => `fresh${++n}` }
-        const res = await t.request(method, template.replace('{id}', owner.id), { token, body: row.body?.(cell) })
+        const res = await t.request(method, template.replace(/\{(id|messageId)\}/, targetId), { token, body: row.body?.(cell) })
         seen[caller] = res.status
         if (creds?.username === 'admin' && route === 'POST /api/auth/password') {
           await t.request('POST', '/api/auth/password', { token: res.body.accessToken, body: { currentPassword: 'a brand new password', newPassword: 'admin password 1' } })

@@ -1,11 +1,13 @@
 import type { DependencyContainer } from 'tsyringe'
 import { bindClass, bindFactory, bindValue, resolve } from '../../shared/di.ts'
+import { RedisClient } from '../../shared/infra/redis.ts'
 import { SessionRevoker } from '../users/session-revoker.port.ts'
 import { AccessTokens } from './access-tokens.port.ts'
 import { BcryptPasswordHasher } from './adapters/bcrypt-password-hasher.ts'
 import { InMemoryLoginThrottle } from './adapters/in-memory-login-throttle.ts'
 import { JwtAccessTokens } from './adapters/jwt-access-tokens.ts'
 import { PrismaRefreshTokenRepository } from './adapters/prisma-refresh-token.repository.ts'
+import { RedisLoginThrottle } from './adapters/redis-login-throttle.ts'
 import { SettingsRegistrationGate } from './adapters/settings-registration-gate.ts'
 import { AuthPolicy } from './auth-policy.ts'
 import { LoginThrottle } from './login-throttle.port.ts'
@@ -25,6 +27,7 @@ export function registerAuth(c: DependencyContainer, options: AuthModuleOptions)
   bindValue(c, AccessTokens, new JwtAccessTokens(jwtSecret, policy.accessTokenTtlSeconds))
   bindClass(c, RefreshTokenRepository, PrismaRefreshTokenRepository)
   bindFactory(c, SessionRevoker, (inner) => resolve(inner, RefreshTokenRepository))
-  bindValue(c, LoginThrottle, new InMemoryLoginThrottle())
+  // With Redis, failed-login counts and locks are shared by every replica.
+  bindValue(c, LoginThrottle, c.isRegistered(RedisClient, true) ? new RedisLoginThrottle(resolve(c, RedisClient)) : new InMemoryLoginThrottle())
   bindClass(c, RegistrationGate, SettingsRegistrationGate)
 }

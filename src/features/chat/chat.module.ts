@@ -1,6 +1,7 @@
 import type { DependencyContainer } from 'tsyringe'
 import { bindClass, bindValue, resolve } from '../../shared/di.ts'
 import { IdGenerator } from '../../shared/ids.ts'
+import { RedisClient } from '../../shared/infra/redis.ts'
 import { Database } from '../../shared/infra/database/database.ts'
 import { Log } from '../../shared/logger.ts'
 import { HttpAiProvider } from '../providers/adapters/http-ai-provider.ts'
@@ -13,6 +14,7 @@ import { UsageRecorder } from '../usage/usage-recorder.port.ts'
 import { InProcessReplyControl } from './adapters/in-process-reply-control.ts'
 import { PrismaChatSessionRepository } from './adapters/prisma-chat-session.repository.ts'
 import { PrismaMessageRepository } from './adapters/prisma-message.repository.ts'
+import { RedisReplyControl } from './adapters/redis-reply-control.ts'
 import { TiktokenTokenCounter } from './adapters/tiktoken-token-counter.ts'
 import { ChatSessionRepository } from './chat-session.repository.port.ts'
 import { MessageRepository } from './message.repository.port.ts'
@@ -24,7 +26,9 @@ export function registerChat(c: DependencyContainer): void {
   bindClass(c, ChatSessionRepository, PrismaChatSessionRepository)
   bindClass(c, MessageRepository, PrismaMessageRepository)
   bindValue(c, TokenCounter, new TiktokenTokenCounter())
-  bindValue(c, ReplyControl, new InProcessReplyControl())
+  // With Redis, a stop request reaches the replica that serves the reply (class-bound: dispose() closes its subscriber).
+  if (c.isRegistered(RedisClient, true)) bindClass(c, ReplyControl, RedisReplyControl)
+  else bindValue(c, ReplyControl, new InProcessReplyControl())
   bindValue(c, UsageGate, new UnlimitedUsageGate())
   bindValue(c, UsageRecorder, new PrismaUsageRecorder(resolve(c, Database), resolve(c, IdGenerator), resolve(c, Log)))
 }

@@ -18,8 +18,9 @@ export class RecoverInterruptedReplies {
     @inject(Clock) private readonly clock: Clock,
   ) {}
 
-  execute({ onlyStale }: { onlyStale: boolean }): Promise<number> {
+  /** `staleAfterMs` (default STALE_AFTER_MS) is configurable: STREAM_STALE_AFTER_MS. */
+  execute({ onlyStale, staleAfterMs = STALE_AFTER_MS }: { onlyStale: boolean; staleAfterMs?: number }): Promise<number> {
     const now = this.clock.now().getTime()
-    return this.messages.interruptStreaming(new Date(onlyStale ? now - STALE_AFTER_MS : now + 1))
+    return this.messages.interruptStreaming(new Date(onlyStale ? now - staleAfterMs : now + 1))
   }
 }

@@ -1,8 +1,10 @@
 import type { DependencyContainer } from 'tsyringe'
 import { bindClass, bindFactory, bindValue } from '../../shared/di.ts'
+import { RedisClient } from '../../shared/infra/redis.ts'
 import { ModeReader, type AppMode } from '../system/service-info.port.ts'
 import { InProcessSettingsChangeBus } from './adapters/in-process-settings-change-bus.ts'
 import { PrismaSettingsRepository } from './adapters/prisma-settings.repository.ts'
+import { RedisSettingsChangeBus } from './adapters/redis-settings-change-bus.ts'
 import { CachedSystemSettings, InitialAppMode } from './cached-system-settings.ts'
 import { SettingsChangeBus } from './settings-change-bus.port.ts'
 import { SettingsRepository } from './settings.repository.port.ts'
@@ -15,7 +17,9 @@ import { SystemSettingsReader } from './system-settings-reader.port.ts'
 export function registerSettings(c: DependencyContainer, opts: { initialMode: AppMode }): void {
   bindValue(c, InitialAppMode, opts.initialMode)
   bindClass(c, SettingsRepository, PrismaSettingsRepository)
-  bindValue(c, SettingsChangeBus, new InProcessSettingsChangeBus())
+  // With Redis, other replicas drop their cached settings too (class-bound: dispose() closes its subscriber).
+  if (c.isRegistered(RedisClient, true)) bindClass(c, SettingsChangeBus, RedisSettingsChangeBus)
+  else bindValue(c, SettingsChangeBus, new InProcessSettingsChangeBus())
   // One cache per container, reachable under both tokens.
   c.registerSingleton(CachedSystemSettings)
   bindFactory(c, SystemSettingsReader, (inner) => inner.resolve(CachedSystemSettings))

@@ -16,6 +16,8 @@ export interface UsageEntry {
   estimated: boolean
   latencyMs: number
   ttftMs: number | null
+  /** Micro-USD; computed from the price table when absent. */
+  costMicros?: number
   /** complete | aborted | error | interrupted */
   status: string
   at: Date

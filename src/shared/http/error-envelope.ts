@@ -1,6 +1,7 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { AppError, type ErrorCode } from '../errors.ts'
+import { AppError, ServiceUnavailable, type ErrorCode } from '../errors.ts'
+import { isDatabaseUnavailable } from '../infra/database/connection-errors.ts'
 import type { AppEnv } from './app-env.ts'
 import { ERROR_STATUS } from './error-status.ts'
 
@@ -18,6 +19,10 @@ export function toAppError(err: unknown): { appError: AppError; unexpected: bool
     if (err.status === 413) return { appError: new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large'), unexpected: false }
     if (err.status === 401) return { appError: new AppError('UNAUTHENTICATED', 'Authentication required'), unexpected: false }
     if (err.status < 500) return { appError: new AppError('VALIDATION_FAILED', err.message || 'Bad request'), unexpected: false }
+  }
+  // The database is down or unreachable: the client may retry (503), and it is not a bug (no stack logged).
+  if (isDatabaseUnavailable(err)) {
+    return { appError: new ServiceUnavailable('The database is temporarily unavailable; retry shortly', 5), unexpected: false }
   }
   return { appError: new AppError('INTERNAL', 'Internal server error'), unexpected: true }
 }

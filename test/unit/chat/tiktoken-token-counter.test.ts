@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { encodingForModel, MESSAGE_OVERHEAD_TOKENS, TiktokenTokenCounter } from '../../../src/features/chat/adapters/tiktoken-token-counter.ts'
+import { encodingForModel, MESSAGE_OVERHEAD_TOKENS, segmentsOf, TiktokenTokenCounter } from '../../../src/features/chat/adapters/tiktoken-token-counter.ts'
 
 const CJK = '东京春天的天气温和，樱花在四月初盛开。'
 
@@ -48,5 +48,24 @@ describe('TiktokenTokenCounter', () => {
     const started = performance.now()
     new TiktokenTokenCounter().count('hello', 'gpt-4o')
     expect(performance.now() - started).toBeLessThan(100) // loading o200k takes ~300 ms
+  })
+
+  it('slices only pathological runs, code point by code point', () => {
+    const prose = `${'word '.repeat(200)}${CJK.repeat(10)}`
+    expect(segmentsOf(prose)).toEqual([prose])
+    expect(segmentsOf(`x ${'='.repeat(300)} y`).map((s) => s.length)).toEqual([2, 128, 128, 44, 2])
+    const emoji = segmentsOf('😀'.repeat(300))
+    expect(emoji.map((s) => [...s].length)).toEqual([128, 128, 44])
+    expect(emoji.join('')).toBe('😀'.repeat(300))
+  })
+
+  it('counts a huge unbroken run in linear time, within a fraction of a percent', () => {
+    const counter = new TiktokenTokenCounter()
+    counter.count('warm up', 'gpt-4o')
+    const started = performance.now()
+    const tokens = counter.count('='.repeat(100_000) + 'a'.repeat(100_000), 'gpt-4o')
+    expect(performance.now() - started).toBeLessThan(5_000) // unsliced: over a minute
+    expect(tokens).toBeGreaterThan(1_500 + 12_400)
+    expect(tokens).toBeLessThan(1_600 + 12_600)
   })
 })

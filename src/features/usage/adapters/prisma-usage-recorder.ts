@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { IdGenerator } from '../../../shared/ids.ts'
 import type { Database } from '../../../shared/infra/database/database.ts'
+import { costMicros } from '../price-table.ts'
 import type { UsageEntry, UsageRecorder } from '../usage-recorder.port.ts'
 
 const FLUSH_EVERY_MS = 500
@@ -36,7 +37,12 @@ export class PrismaUsageRecorder implements UsageRecorder {
   private async write(batch: UsageEntry[]): Promise<void> {
     try {
       await this.db.client.usageRecord.createMany({
-        data: batch.map(({ at, ...entry }) => ({ id: this.ids.next(), ...entry, createdAt: at })),
+        data: batch.map(({ at, ...entry }) => ({
+          id: this.ids.next(),
+          ...entry,
+          costMicros: entry.costMicros ?? costMicros(entry.modelId, entry),
+          createdAt: at,
+        })),
       })
     } catch (err) {
       // Usage statistics must never fail a chat; a lost batch is logged with its size.

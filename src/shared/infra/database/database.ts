@@ -20,6 +20,8 @@ export interface Database {
   executeScript(sql: string): Promise<void>
   /** Disconnects the client and ends the pool / closes the file, so the process can exit. */
   close(): Promise<void>
+  /** PostgreSQL only: the connection pool right now (for metrics). */
+  poolStats?(): { total: number; idle: number; waiting: number; max: number }
 }
 export const Database = token<Database>('Database')
 

@@ -6,6 +6,7 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import type { SqlDriverAdapter } from '@prisma/driver-adapter-utils'
 import { PrismaClient } from '../../../generated/sqlite/client.ts'
 import { PrismaClient as PostgresPrismaClient } from '../../../generated/postgres/client.ts'
+import { databaseUnavailableReason } from './connection-errors.ts'
 import { databaseKindOf, type Database } from './database.ts'
 
 export interface OpenDatabaseOptions {
@@ -83,20 +84,35 @@ export class PgPool extends pg.Pool {
   }
 }
 
+// pg-pool applies it to waiting for a free connection too; 10 s is also Prisma's own pool timeout.
+const CONNECT_TIMEOUT_MS = 10_000
+
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
-  const pool = new PgPool({ connectionString: url, max: poolSize })
+  // A bounded connect: an unreachable server fails requests (503) instead of hanging them.
+  const pool = new PgPool({ connectionString: url, max: poolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS })
   const client = new PostgresPrismaClient({ adapter: new PrismaPg(pool) }) as unknown as PrismaClient
   await client.$connect()
   return {
     kind: 'postgres',
     client,
-    ping: async () => void (await client.$queryRawUnsafe('SELECT 1')),
+    ping: () => pingWithReason(client),
     // No parameters, so pg uses the simple query protocol, which accepts several statements.
     executeScript: async (sql) => void (await pool.query(sql)),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: poolSize }),
     close: once(async () => {
       await client.$disconnect()
       await pool.end()
     }),
+  }
+}
+
+/** Readiness wants a clear reason ("unreachable"), not Prisma's multi-line message. */
+async function pingWithReason(client: PrismaClient): Promise<void> {
+  try {
+    await client.$queryRawUnsafe('SELECT 1')
+  } catch (err) {
+    const reason = databaseUnavailableReason(err)
+    throw reason ? new Error(`PostgreSQL ${reason}`, { cause: err }) : err
   }
 }
 

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto'
+import { inject, injectable } from 'tsyringe'
+import { RedisClient, type Redis } from '../../../shared/infra/redis.ts'
+import { Log, type Logger } from '../../../shared/logger.ts'
+import { InProcessReplyControl } from './in-process-reply-control.ts'
+
+/** How long a stop request waits for the replica that runs the reply to say it stopped it. */
+export const STOP_ACK_TIMEOUT_MS = 1000
+
+interface StopRequest {
+  requestId: string
+  messageId: string
+  ownerId: string
+  /** The requesting replica's instance id: the acknowledgement goes to its own channel. */
+  replyTo: string
+}
+
+/**
+ * Stops replies wherever they run. A reply served here stops at once; otherwise the request is
+ * broadcast, the replica that serves it stops it and acknowledges on the requester's own channel.
+ * No acknowledgement within STOP_ACK_TIMEOUT_MS means nobody runs it (it ended, or its replica died).
+ */
+@injectable()
+export class RedisReplyControl extends InProcessReplyControl {
+  private readonly instanceId = randomUUID()
+  private readonly requests: string
+  private readonly acks: string
+  private readonly subscriber: Redis
+  private readonly waiting = new Map<string, (stopped: boolean) => void>()
+  ackTimeoutMs = STOP_ACK_TIMEOUT_MS
+  /** Resolves once both channels are subscribed (tests wait for it; production need not). */
+  readonly ready: Promise<void>
+
+  constructor(
+    @inject(RedisClient) private readonly redis: Redis,
+    @inject(Log) private readonly log: Logger,
+  ) {
+    super()
+    // ioredis applies `keyPrefix` to keys only; channels get it here so installs sharing a Redis stay apart.
+    const base = `${redis.options.keyPrefix ?? ''}chatbase:reply-stop`
+    this.requests = base
+    this.acks = `${base}:ack:${this.instanceId}`
+    this.subscriber = redis.duplicate()
+    this.subscriber.on('message', (channel: string, raw: string) => this.receive(channel, raw))
+    this.subscriber.on('error', (err: Error) => this.log.warn({ err }, 'reply stop subscriber: Redis error'))
+    // ioredis subscribes again by itself after a reconnect.
+    this.ready = this.subscriber.subscribe(this.requests, this.acks).then(
+      () => undefined,
+      (err: unknown) => this.log.error({ err }, 'could not subscribe to stop requests; stops from other replicas will not arrive'),
+    )
+  }
+
+  override async stop(messageId: string, ownerId: string): Promise<boolean> {
+    if (this.stopLocal(messageId, ownerId)) return true
+    const request: StopRequest = { requestId: randomUUID(), messageId, ownerId, replyTo: this.instanceId }
+    const acknowledged = new Promise<boolean>((settle) => {
+      const timer = setTimeout(() => settle(false), this.ackTimeoutMs)
+      this.waiting.set(request.requestId, (stopped) => {
+        clearTimeout(timer)
+        settle(stopped)
+      })
+    })
+    try {
+      await this.redis.publish(this.requests, JSON.stringify(request))
+      return await acknowledged
+    } catch (err) {
+      this.log.error({ err, messageId }, 'could not send a stop request to other replicas')
+      return false
+    } finally {
+      this.waiting.delete(request.requestId)
+    }
+  }
+
+  /** Called by the container's dispose(): closes the subscriber connection (the shared one is not ours). */
+  async dispose(): Promise<void> {
+    for (const settle of this.waiting.values()) settle(false)
+    await this.subscriber.quit().catch(() => this.subscriber.disconnect())
+  }
+
+  private receive(channel: string, raw: string): void {
+    const message = parse(raw)
+    if (channel === this.acks && typeof message?.requestId === 'string') {
+      this.waiting.get(message.requestId)?.(message.stopped === true)
+    } else if (channel === this.requests && isStopRequest(message) && message.replyTo !== this.instanceId) {
+      // Only the replica that runs the reply answers; the others stay silent.
+      if (!this.stopLocal(message.messageId, message.ownerId)) return
+      const ack = JSON.stringify({ requestId: message.requestId, stopped: true })
+      this.redis
+        .publish(`${this.requests}:ack:${message.replyTo}`, ack)
+        .catch((err: unknown) => this.log.warn({ err }, 'could not acknowledge a stop request'))
+    }
+  }
+}
+
+function parse(raw: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(raw)
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function isStopRequest(value: Record<string, unknown> | undefined): value is Record<string, unknown> & StopRequest {
+  return !!value && ['requestId', 'messageId', 'ownerId', 'replyTo'].every((k) => typeof value[k] === 'string')
+}

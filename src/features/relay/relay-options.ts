@@ -1,0 +1,18 @@
+import { token } from '../../shared/di.ts'
+import type { RetryOptions } from '../providers/retrying-ai-provider.ts'
+
+export interface RelayOptions {
+  /**
+   * A stream's response starts (200, headers sent) as soon as the provider answers, or after this
+   * long without an answer so that heartbeats can keep proxies from cutting the connection.
+   * A failure after that is reported inside the stream.
+   */
+  commitAfterMs: number
+  /** Heartbeat while a stream waits (OpenAI `: keepalive`, Anthropic `event: ping`). */
+  heartbeatMs: number
+  /** Pass-through retries before the first byte: the same policy as RetryingAiProvider (chat). */
+  retry: RetryOptions
+}
+export const RelayOptions = token<RelayOptions>('RelayOptions')
+
+export const DEFAULT_RELAY_OPTIONS: RelayOptions = { commitAfterMs: 10_000, heartbeatMs: 15_000, retry: {} }

@@ -1,0 +1,111 @@
+// Two (or more) in-process replicas of the real app: one PostgreSQL database and one Redis shared,
+// each replica with its own pool, Redis connection, container and caches, as separate processes would.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { Writable } from 'node:stream'
+import { createApp } from '../../../src/app.ts'
+import { loadConfig } from '../../../src/config.ts'
+import { buildContainer } from '../../../src/container.ts'
+import { BootstrapAdmin } from '../../../src/features/auth/bootstrap-admin.use-case.ts'
+import { ReplyControl } from '../../../src/features/chat/reply-control.port.ts'
+import { SettingsChangeBus } from '../../../src/features/settings/settings-change-bus.port.ts'
+import { resolve } from '../../../src/shared/di.ts'
+import { openDatabase } from '../../../src/shared/infra/database/open-database.ts'
+import { openRedis } from '../../../src/shared/infra/redis.ts'
+import { createLogger } from '../../../src/shared/logger.ts'
+import { createTestRedis, type TestRedis } from '../../support/redis.ts'
+import { ADMIN, type RequestOptions, type TestResponse } from '../../support/test-app.ts'
+import { createTestDatabase } from '../../support/test-database.ts'
+
+export { ADMIN }
+
+const SECRETS = {
+  jwtSecret: 'replica-jwt-secret-that-is-long-enough-0123456789',
+  masterKey: Buffer.alloc(32, 9),
+  previousMasterKeys: [],
+  apiKeyPepper: 'replica-pepper-that-is-long-enough-0123456789',
+}
+
+export async function startReplica(databaseUrl: string, redisUrl: string, name: string) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), `chatbase-${name}-`))
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    BCRYPT_COST: '4',
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: 'debug',
+  })
+  const logs: string[] = []
+  const sink = new Writable({ write: (chunk, _enc, done) => void (logs.push(String(chunk)), done()) })
+  const db = await openDatabase(databaseUrl, { poolSize: 4 })
+  const redis = await openRedis(redisUrl)
+  const container = buildContainer({ config, db, log: createLogger(config.logLevel, sink), secrets: SECRETS, redis })
+  await container.resolve(BootstrapAdmin).execute()
+  const app = createApp(container, config)
+  // Both subscribers must listen before another replica publishes.
+  await Promise.all([resolve(container, SettingsChangeBus), resolve(container, ReplyControl)].map((a) => (a as { ready?: Promise<void> }).ready))
+
+  async function request<T = any>(method: string, url: string, opts: RequestOptions = {}): Promise<TestResponse<T>> {
+    const headers: Record<string, string> = { ...opts.headers }
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`
+    if (opts.body !== undefined) headers['content-type'] ??= 'application/json'
+    const res = await app.request(url, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) })
+    const text = await res.text()
+    let body: unknown = text
+    try {
+      body = text ? JSON.parse(text) : null
+    } catch {
+      // SSE or plain text: keep the text
+    }
+    return { status: res.status, body: body as T, headers: res.headers }
+  }
+
+  async function login(username: string, password: string): Promise<string> {
+    const res = await request('POST', '/api/auth/login', { body: { username, password } })
+    if (res.status !== 200) throw new Error(`${name}: login ${username} failed: ${res.status} ${JSON.stringify(res.body)}`)
+    return res.body.accessToken
+  }
+
+  return {
+    name,
+    app,
+    container,
+    logs,
+    request,
+    login,
+    async close() {
+      await container.dispose()
+      await redis.quit()
+      await db.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+export type Replica = Awaited<ReturnType<typeof startReplica>>
+
+/** A fresh migrated PostgreSQL database and Redis prefix, and `count` replicas on them. */
+export async function startReplicas(count = 2): Promise<{ replicas: Replica[]; redis: TestRedis; close(): Promise<void> }> {
+  const database = await createTestDatabase('postgres')
+  const redis = await createTestRedis()
+  const replicas: Replica[] = []
+  try {
+    // One after the other: the first creates the administrator.
+    for (let i = 0; i < count; i++) replicas.push(await startReplica(database.url, redis.url, String.fromCharCode(65 + i)))
+  } catch (error) {
+    await Promise.all(replicas.map((r) => r.close()))
+    await Promise.all([redis.cleanup(), database.dispose()])
+    throw error
+  }
+  return {
+    replicas,
+    redis,
+    async close() {
+      await Promise.all(replicas.map((r) => r.close()))
+      await Promise.all([redis.cleanup(), database.dispose()])
+    },
+  }
+}
