@@ -1,4 +1,5 @@
 // Fresh, migrated databases for integration tests: one per call, removed by dispose().
+import { afterAll, beforeAll, describe } from 'vitest'
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -84,4 +85,24 @@ function postgresAdminUrl(): Promise<string> {
     return url
   })()
   return adminUrl
+}
+
+/**
+ * Declares `body` once per database kind, each inside its own describe block with a fresh migrated
+ * database that lives for the block. `db()` returns it (only valid inside tests and hooks).
+ */
+export function onEachDatabase(body: (db: () => Database, kind: DatabaseKind) => void): void {
+  for (const kind of databaseKindsUnderTest()) {
+    describe(kind, () => {
+      let database: TestDatabase | undefined
+      beforeAll(async () => {
+        database = await createTestDatabase(kind)
+      })
+      afterAll(() => database?.dispose())
+      body(() => {
+        if (!database) throw new Error(`the ${kind} test database is not open yet`)
+        return database.db
+      }, kind)
+    })
+  }
 }

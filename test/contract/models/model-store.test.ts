@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe } from 'vitest'
 import { PrismaModelConfigRepository } from '../../../src/features/models/adapters/prisma-model-config.repository.ts'
 import { PrismaSealedSecretStore } from '../../../src/features/models/adapters/prisma-sealed-secret.store.ts'
 import { InMemoryModelStore } from '../../../src/features/models/testing/in-memory-model-store.ts'
 import { modelStoreContract } from '../../../src/features/models/testing/model-store.contract.ts'
-import type { Database } from '../../../src/shared/infra/database/database.ts'
-import { createTestDatabase } from '../../support/test-database.ts'
+import { onEachDatabase } from '../../support/test-database.ts'
 
 modelStoreContract('in-memory fake', async () => {
   let t = 0
@@ -12,26 +10,17 @@ modelStoreContract('in-memory fake', async () => {
   return { repo: fake, store: fake, addUser: async () => {}, addPoolCredential: async (c) => fake.addPoolCredential(c) }
 })
 
-for (const kind of ['sqlite', 'postgres'] as const) {
-  describe(kind, () => {
-    let db: Database
-    let dispose: (() => Promise<void>) | undefined
-    beforeAll(async () => {
-      ;({ db, dispose } = await createTestDatabase(kind))
-    })
-    afterAll(() => dispose?.())
-
-    modelStoreContract(`Prisma on ${kind}`, async () => {
-      await db.client.providerCredential.deleteMany()
-      await db.client.modelConfig.deleteMany()
-      await db.client.user.deleteMany()
-      return {
-        repo: new PrismaModelConfigRepository(db),
-        store: new PrismaSealedSecretStore(db),
-        addUser: async (id) => void (await db.client.user.create({ data: { id, username: id, passwordHash: 'x' } })),
-        addPoolCredential: async ({ id, modelConfigId, ciphertext, keyId, hint }) =>
-          void (await db.client.providerCredential.create({ data: { id, modelConfigId, label: id, ciphertext, keyId, hint } })),
-      }
-    })
-  })
-}
+onEachDatabase((db, kind) =>
+  modelStoreContract(`Prisma on ${kind}`, async () => {
+    await db().client.providerCredential.deleteMany()
+    await db().client.modelConfig.deleteMany()
+    await db().client.user.deleteMany()
+    return {
+      repo: new PrismaModelConfigRepository(db()),
+      store: new PrismaSealedSecretStore(db()),
+      addUser: async (id) => void (await db().client.user.create({ data: { id, username: id, passwordHash: 'x' } })),
+      addPoolCredential: async ({ id, modelConfigId, ciphertext, keyId, hint }) =>
+        void (await db().client.providerCredential.create({ data: { id, modelConfigId, label: id, ciphertext, keyId, hint } })),
+    }
+  }),
+)

@@ -66,7 +66,8 @@ export class OpenAiAdapter implements AiProvider {
       {
         provider: 'openai',
         url: `${trimSlash(request.baseUrl)}/chat/completions`,
-        headers: { authorization: `Bearer ${request.apiKey}` },
+        // Keyless OpenAI-compatible servers (Ollama, LM Studio) get no Authorization header at all.
+        headers: request.apiKey ? { authorization: `Bearer ${request.apiKey}` } : {},
         body: openAiRequestBody(request),
         apiKey: request.apiKey,
         signal: request.signal,
