@@ -2,6 +2,7 @@
 // Builds a 5,000-message session (mixed English/CJK, realistic lengths) and times one prompt build:
 // cold (no token counts cached), warm (counts cached by the previous call), and the pure policy alone.
 import 'reflect-metadata'
+import os from 'node:os'
 import { TiktokenTokenCounter } from '../src/features/chat/adapters/tiktoken-token-counter.ts'
 import { PrismaMessageRepository } from '../src/features/chat/adapters/prisma-message.repository.ts'
 import { TruncateContext } from '../src/features/chat/build-prompt.use-case.ts'
@@ -131,7 +132,7 @@ async function main() {
             pure.push(
               await time(async () =>
                 (result = truncateContext({
-                  system: { text: input.system, tokens: 20 },
+                  system: { text: input.system, tokens: counter.countMessage(input.system, cfg.model) },
                   history,
                   newest: { ...newest, tokens: counter.countMessage(newest.content, cfg.model) },
                   contextWindow: cfg.contextWindow,
@@ -150,7 +151,7 @@ async function main() {
   }
 
   console.log(`Session: ${MESSAGES} messages, ${(chars / 1e6).toFixed(2)} M characters, ${allTokens} tokens (o200k), ~30% of messages Chinese, 3% of replies aborted.`)
-  console.log(`Encoder load (o200k_base, once per process): ${ms(loadMs)} ms. Node ${process.version}, ${process.platform}/${process.arch}.\n`)
+  console.log(`Encoder load (o200k_base, once per process): ${ms(loadMs)} ms. Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}.\n`)
   console.log(lines.join('\n'))
 }
 

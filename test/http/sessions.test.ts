@@ -1,48 +1,13 @@
-import { OpenAPIHono } from '@hono/zod-openapi'
-import type { DependencyContainer } from 'tsyringe'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { authenticate } from '../../src/features/auth/auth.middleware.ts'
-import { PrismaChatSessionRepository } from '../../src/features/chat/adapters/prisma-chat-session.repository.ts'
-import { PrismaMessageRepository } from '../../src/features/chat/adapters/prisma-message.repository.ts'
 import { ChatSessionRepository } from '../../src/features/chat/chat-session.repository.port.ts'
 import { MessageRepository } from '../../src/features/chat/message.repository.port.ts'
 import { sessionsRoutes } from '../../src/features/chat/sessions.routes.ts'
-import { ModelAccess } from '../../src/features/models/model-access.port.ts'
-import { registerModels } from '../../src/features/models/models.module.ts'
-import { bindClass, resolve } from '../../src/shared/di.ts'
-import type { AppEnv } from '../../src/shared/http/app-env.ts'
-import { handleError } from '../../src/shared/http/error-envelope.ts'
-import { requestContext } from '../../src/shared/http/request-context.ts'
-import { Log } from '../../src/shared/logger.ts'
-import { createTestApp, type RequestOptions, type TestApp } from '../support/test-app.ts'
-
-/** Binds what the composition root does not bind yet, so this test runs before and after the chat wiring. */
-function bindMissing(c: DependencyContainer) {
-  if (!c.isRegistered(ModelAccess, true)) registerModels(c, { masterKey: Buffer.alloc(32, 7), previousMasterKeys: [] })
-  if (!c.isRegistered(ChatSessionRepository, true)) bindClass(c, ChatSessionRepository, PrismaChatSessionRepository)
-  if (!c.isRegistered(MessageRepository, true)) bindClass(c, MessageRepository, PrismaMessageRepository)
-}
-
-/** The real app once it mounts sessionsRoutes; until then the same middleware chain around the router alone. */
-function sessionsApp(t: TestApp) {
-  if (t.app.routes.some((r) => r.path === '/api/sessions')) return t.request
-  const app = new OpenAPIHono<AppEnv>()
-  app.use(requestContext(resolve(t.container, Log)))
-  app.use('/api/*', authenticate(t.container))
-  app.route('/', sessionsRoutes(t.container))
-  app.onError(handleError)
-  return async (method: string, url: string, opts: RequestOptions = {}) => {
-    const headers: Record<string, string> = { ...opts.headers, ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) }
-    if (opts.body !== undefined) headers['content-type'] = 'application/json'
-    const res = await app.request(url, { method, headers, body: opts.body === undefined ? opts.rawBody : JSON.stringify(opts.body) })
-    const text = await res.text()
-    return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers }
-  }
-}
+import { resolve } from '../../src/shared/di.ts'
+import { createTestApp, type TestApp } from '../support/test-app.ts'
 
 describe.each(['sqlite', 'postgres'] as const)('chat sessions over HTTP on %s', (kind) => {
   let t: TestApp
-  let request: ReturnType<typeof sessionsApp>
+  let request: TestApp['request']
   let alice: { token: string; id: string }
   let bob: { token: string; id: string }
 
@@ -52,8 +17,8 @@ describe.each(['sqlite', 'postgres'] as const)('chat sessions over HTTP on %s', 
     })
 
   beforeAll(async () => {
-    t = await createTestApp({ kind, override: bindMissing })
-    request = sessionsApp(t)
+    t = await createTestApp({ kind })
+    request = t.request
     alice = await t.registerUser('alice')
     bob = await t.registerUser('bob')
     await addModel('m-alice', alice.id)

@@ -76,10 +76,13 @@ function serverUrl(): Promise<string> {
     }
     const url = process.env.TEST_REDIS_URL ?? DEFAULT_TEST_REDIS_URL
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 3000 })
+    let cause: unknown
+    probe.on('error', (error: unknown) => (cause = error)) // the real reason; connect() only says "Connection is closed"
     try {
       await probe.connect()
       await probe.ping()
-    } catch (error) {
+    } catch (failure) {
+      const error = cause ?? failure
       const { hostname, port } = new URL(url)
       throw new Error(
         `Redis tests need Docker or TEST_REDIS_URL: no Docker engine answers, and ${hostname}:${port || 6379} ` +

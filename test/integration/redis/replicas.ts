@@ -49,6 +49,8 @@ export async function startReplica(databaseUrl: string, redisUrl: string, name: 
   // Both subscribers must listen before another replica publishes.
   await Promise.all([resolve(container, SettingsChangeBus), resolve(container, ReplyControl)].map((a) => (a as { ready?: Promise<void> }).ready))
 
+  let closing: Promise<void> | undefined
+
   async function request<T = any>(method: string, url: string, opts: RequestOptions = {}): Promise<TestResponse<T>> {
     const headers: Record<string, string> = { ...opts.headers }
     if (opts.token) headers.authorization = `Bearer ${opts.token}`
@@ -77,20 +79,22 @@ export async function startReplica(databaseUrl: string, redisUrl: string, name: 
     logs,
     request,
     login,
-    async close() {
-      await container.dispose()
-      await redis.quit()
-      await db.close()
-      rmSync(dataDir, { recursive: true, force: true })
-    },
+    /** Idempotent. Like server shutdown: the container's disposables first, then the connections. */
+    close: () =>
+      (closing ??= (async () => {
+        await container.dispose()
+        await redis.quit()
+        await db.close()
+        rmSync(dataDir, { recursive: true, force: true })
+      })()),
   }
 }
 export type Replica = Awaited<ReturnType<typeof startReplica>>
 
 /** A fresh migrated PostgreSQL database and Redis prefix, and `count` replicas on them. */
 export async function startReplicas(count = 2): Promise<{ replicas: Replica[]; redis: TestRedis; close(): Promise<void> }> {
+  const redis = await createTestRedis() // first: when Redis is missing, no database is left behind
   const database = await createTestDatabase('postgres')
-  const redis = await createTestRedis()
   const replicas: Replica[] = []
   try {
     // One after the other: the first creates the administrator.

@@ -126,4 +126,13 @@ describe('settings changed on one replica are seen on the other', () => {
     await expect.poll(() => registration(a), { timeout: 1000, interval: 20 }).toBe('open')
     expect((await a.request('POST', '/api/auth/register', { body: { username: 'early', password: 'early password 1' } })).status).toBe(201)
   })
+
+  it('closing a replica closes its subscriber connections (settings and stop requests)', async () => {
+    const connection = await cluster.redis.open()
+    const channels = ['chatbase:settings-changed', 'chatbase:reply-stop'].map((c) => `${cluster.redis.prefix}${c}`)
+    const counts = async () => ((await connection.pubsub('NUMSUB', ...channels)) as (string | number)[]).filter((x) => typeof x === 'number')
+    expect(await counts()).toEqual([2, 2])
+    await b.close()
+    await expect.poll(counts, { timeout: 1000 }).toEqual([1, 1])
+  })
 })
