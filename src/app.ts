@@ -19,6 +19,7 @@ import { settingsRoutes } from './features/settings/settings.routes.ts'
 import { chatRoutes } from './features/chat/chat.routes.ts'
 import { sessionsRoutes } from './features/chat/sessions.routes.ts'
 import { modelKeyRoutes } from './features/models/model-keys.routes.ts'
+import { credentialPoolRoutes } from './features/models/credential-pool.routes.ts'
 import { modelsRoutes } from './features/models/models.routes.ts'
 import { usersRoutes } from './features/users/users.routes.ts'
 
@@ -46,6 +47,7 @@ export function createApp(container: DependencyContainer, config: Pick<Config, '
   app.route('/', auditRoutes(container))
   app.route('/', modelsRoutes(container))
   app.route('/', modelKeyRoutes(container))
+  app.route('/', credentialPoolRoutes(container))
   app.route('/', sessionsRoutes(container))
   app.route('/', chatRoutes(container))
 

@@ -66,6 +66,10 @@ const MATRIX: Record<string, Row> = {
   'PATCH /api/models/system/{id}': { expect: adminOnly(404), body: () => ({ displayName: 'x' }) },
   'DELETE /api/models/system/{id}': { expect: adminOnly(404) },
   'GET /api/providers': { expect: signedIn(200) },
+  'GET /api/models/system/{id}/credentials': { expect: adminOnly(404) },
+  'POST /api/models/system/{id}/credentials': { expect: adminOnly(404), body: () => ({ label: 'x', apiKey: 'sk-matrix-0123456789' }) },
+  'PATCH /api/models/system/{id}/credentials/{credentialId}': { expect: adminOnly(404), body: () => ({ weight: 2 }) },
+  'DELETE /api/models/system/{id}/credentials/{credentialId}': { expect: adminOnly(404) },
   'POST /api/admin/keys/rotate': { expect: adminOnly(200) },
   // Chats are private: not even an admin can read someone else's (404, never 403).
   'GET /api/sessions': { expect: signedIn(200) },
@@ -119,7 +123,7 @@ describe('authorization matrix', () => {
         // Each cell gets a live refresh token of the owner's, since the previous cell may have used it.
         const refresh = await t.request('POST', '/api/auth/login', { body: { username: ownerName, password: ownerPassword } })
         const cell: Cell = { owner: { ...owner, refreshToken: refresh.body?.refreshToken ?? '' }, caller, callerCredentials: creds, fresh: () => `fresh${++n}` }
-        const res = await t.request(method, template.replace(/\{(id|messageId)\}/, targetId), { token, body: row.body?.(cell) })
+        const res = await t.request(method, template.replace(/\{(id|messageId|credentialId)\}/g, targetId), { token, body: row.body?.(cell) })
         seen[caller] = res.status
         if (creds?.username === 'admin' && route === 'POST /api/auth/password') {
           await t.request('POST', '/api/auth/password', { token: res.body.accessToken, body: { currentPassword: 'a brand new password', newPassword: 'admin password 1' } })

@@ -5,6 +5,7 @@ import { Log, type Logger } from '../../shared/logger.ts'
 import { Metrics } from '../../shared/metrics.port.ts'
 import type { UsableModel } from '../models/model-access.port.ts'
 import { AiProvider, ProviderError, type ChatTurn, type GenerationParams, type TokenUsage } from '../providers/ai-provider.port.ts'
+import { streamWithFailover } from '../providers/failover.ts'
 import type { Admission } from '../usage/usage-gate.port.ts'
 import { UsageRecorder } from '../usage/usage-recorder.port.ts'
 import type { ChatEvent } from './chat-events.ts'
@@ -116,7 +117,7 @@ export class ReplyStreamer {
           signal,
         }
         let waitStarted = performance.now()
-        for await (const event of this.provider.stream(request)) {
+        for await (const event of streamWithFailover(this.provider, request, job.model)) {
           progress.providerMs += performance.now() - waitStarted
           if (event.type === 'delta') {
             progress.firstTokenAt ??= Date.now()
