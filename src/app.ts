@@ -17,6 +17,8 @@ import { authenticate } from './features/auth/auth.middleware.ts'
 import { authRoutes } from './features/auth/auth.routes.ts'
 import { settingsRoutes } from './features/settings/settings.routes.ts'
 import { chatRoutes } from './features/chat/chat.routes.ts'
+import { keysRoutes } from './features/keys/keys.routes.ts'
+import { usageRoutes } from './features/usage/usage.routes.ts'
 import { sessionsRoutes } from './features/chat/sessions.routes.ts'
 import { modelKeyRoutes } from './features/models/model-keys.routes.ts'
 import { credentialPoolRoutes } from './features/models/credential-pool.routes.ts'
@@ -50,6 +52,8 @@ export function createApp(container: DependencyContainer, config: Pick<Config, '
   app.route('/', credentialPoolRoutes(container))
   app.route('/', sessionsRoutes(container))
   app.route('/', chatRoutes(container))
+  app.route('/', keysRoutes(container))
+  app.route('/', usageRoutes(container))
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
 

@@ -13,6 +13,8 @@ import { UuidV7Generator, systemClock } from './shared/infra/uuid-v7.ts'
 import { registerAudit } from './features/audit/audit.module.ts'
 import { registerAuth } from './features/auth/auth.module.ts'
 import { registerChat } from './features/chat/chat.module.ts'
+import { registerKeys } from './features/keys/keys.module.ts'
+import { registerUsage } from './features/usage/usage.module.ts'
 import { registerModels } from './features/models/models.module.ts'
 import { registerSettings } from './features/settings/settings.module.ts'
 import { registerSystem } from './features/system/system.module.ts'
@@ -45,6 +47,8 @@ export function buildContainer(infra: Infrastructure, override?: (c: DependencyC
   registerUsers(c)
   registerAuth(c, { ...infra.config.auth, jwtSecret: infra.secrets.jwtSecret })
   registerChat(c)
+  registerUsage(c)
+  registerKeys(c, { pepper: infra.secrets.apiKeyPepper })
   registerModels(c, { masterKey: infra.secrets.masterKey, previousMasterKeys: infra.secrets.previousMasterKeys })
   override?.(c)
   return c

@@ -23,6 +23,7 @@ interface Row {
 }
 
 const ownersSession = async (t: TestApp, token: string) => (await t.request('POST', '/api/sessions', { token, body: {} })).body.id as string
+const ownersKey = async (t: TestApp, token: string) => (await t.request('POST', '/api/keys', { token, body: { name: 'matrix' } })).body.key.id as string
 const privateTo = (owner: number): Record<Caller, number> => ({ anonymous: 401, owner, other: 404, admin: 404 })
 
 const all = (status: number): Record<Caller, number> => ({ anonymous: status, owner: status, other: status, admin: status })
@@ -78,6 +79,15 @@ const MATRIX: Record<string, Row> = {
   'PATCH /api/sessions/{id}': { expect: privateTo(200), body: () => ({ title: 'x' }), target: ownersSession },
   'DELETE /api/sessions/{id}': { expect: privateTo(204), target: ownersSession },
   'GET /api/sessions/{id}/messages': { expect: privateTo(200), target: ownersSession },
+  'POST /api/keys': { expect: signedIn(201), body: () => ({ name: 'matrix' }) },
+  'GET /api/keys': { expect: signedIn(200) },
+  'DELETE /api/keys/{id}': { expect: { anonymous: 401, other: 404, owner: 204, admin: 204 }, target: ownersKey },
+  'POST /api/keys/{id}/rotate': { expect: { anonymous: 401, other: 404, owner: 200, admin: 404 }, target: ownersKey },
+  'GET /api/admin/keys': { expect: adminOnly(200) },
+  'GET /api/usage': { expect: signedIn(200) },
+  'GET /api/admin/usage': { expect: adminOnly(200) },
+  'GET /api/admin/users/{id}/limits': { expect: adminOnly(200) },
+  'PUT /api/admin/users/{id}/limits': { expect: adminOnly(200), body: () => ({ requestsPerMinute: 100 }) },
   // `{messageId}` is a user id here: message ownership is covered in chat.test.ts.
   'POST /api/chat/stream': { expect: signedIn(404), body: (c) => ({ sessionId: c.owner.id, content: 'hi' }) },
   'POST /api/chat': { expect: signedIn(404), body: (c) => ({ sessionId: c.owner.id, content: 'hi' }) },

@@ -1,16 +1,9 @@
 import type { DependencyContainer } from 'tsyringe'
-import { bindClass, bindValue, resolve } from '../../shared/di.ts'
-import { IdGenerator } from '../../shared/ids.ts'
+import { bindClass, bindValue } from '../../shared/di.ts'
 import { RedisClient } from '../../shared/infra/redis.ts'
-import { Database } from '../../shared/infra/database/database.ts'
-import { Log } from '../../shared/logger.ts'
 import { HttpAiProvider } from '../providers/adapters/http-ai-provider.ts'
 import { AiProvider } from '../providers/ai-provider.port.ts'
 import { RetryingAiProvider } from '../providers/retrying-ai-provider.ts'
-import { PrismaUsageRecorder } from '../usage/adapters/prisma-usage-recorder.ts'
-import { UnlimitedUsageGate } from '../usage/adapters/unlimited-usage-gate.ts'
-import { UsageGate } from '../usage/usage-gate.port.ts'
-import { UsageRecorder } from '../usage/usage-recorder.port.ts'
 import { InProcessReplyControl } from './adapters/in-process-reply-control.ts'
 import { PrismaChatSessionRepository } from './adapters/prisma-chat-session.repository.ts'
 import { PrismaMessageRepository } from './adapters/prisma-message.repository.ts'
@@ -29,6 +22,4 @@ export function registerChat(c: DependencyContainer): void {
   // With Redis, a stop request reaches the replica that serves the reply (class-bound: dispose() closes its subscriber).
   if (c.isRegistered(RedisClient, true)) bindClass(c, ReplyControl, RedisReplyControl)
   else bindValue(c, ReplyControl, new InProcessReplyControl())
-  bindValue(c, UsageGate, new UnlimitedUsageGate())
-  bindValue(c, UsageRecorder, new PrismaUsageRecorder(resolve(c, Database), resolve(c, IdGenerator), resolve(c, Log)))
 }

@@ -75,6 +75,7 @@ export class ReplyStarter {
     const admission = await this.gate.admit({
       actor,
       modelConfigId: config.id,
+      modelId: config.modelId,
       source: 'chat',
       estimatedInputTokens: firstPlan.promptTokens,
       maxOutputTokens: config.maxOutputTokens,

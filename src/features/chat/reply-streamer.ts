@@ -169,8 +169,10 @@ export class ReplyStreamer {
       errorCode: failure?.code ?? null,
       errorMessage: failure?.message ?? null,
     }
-    if (!(await this.messages.finalize(job.assistantMessageId, final))) return final
+    const finalizedHere = await this.messages.finalize(job.assistantMessageId, final)
+    // Settle even if the row was finalized elsewhere (a crash sweep), or the stream slot stays held.
     await job.admission.settle({ inputTokens: usage.inputTokens ?? 0, outputTokens: usage.outputTokens ?? 0 })
+    if (!finalizedHere) return final
     this.usage.record({
       userId: job.actor.userId,
       apiKeyId: null,

@@ -118,7 +118,7 @@ function duration(ms: number): string {
   return h < 48 ? `${h} h ${min % 60} min` : `${Math.ceil(h / 24)} days`
 }
 
-const usd = (micros: number) => `$${(micros / 1e6).toFixed(micros < 10_000 ? 4 : 2)}`
+const usd = (micros: number) => `$${(micros / 1e6).toFixed(micros < 1_000_000 ? 4 : 2)}`
 
 /** The client-facing error: RATE_LIMITED for rpm and concurrency, QUOTA_EXCEEDED for tokens and cost. */
 export function breachError(scope: LimitScope, b: Breach): AppError {

@@ -32,3 +32,32 @@ export function mergeUserLimits(override: UserLimitsOverride, defaults: Limits):
   }
   return merged
 }
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0
+
+/** A stored override (parsed JSON) with anything that is not a known limit dropped. */
+export function readOverride(value: unknown): UserLimitsOverride {
+  const override: UserLimitsOverride = {}
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return override
+  for (const name of LIMIT_NAMES) {
+    const v = (value as Record<string, unknown>)[name]
+    if (v === null || isCount(v)) override[name] = v
+  }
+  return override
+}
+
+/** Stored limits (parsed JSON) with anything that is not a known, positive limit dropped. */
+export function readLimits(value: unknown): Limits {
+  const limits: Limits = {}
+  for (const [name, v] of Object.entries(readOverride(value))) if (isCount(v)) limits[name as LimitName] = v
+  return limits
+}
+
+/** JSON.parse that yields undefined for damaged text, for stored JSON columns. */
+export function parseJsonColumn(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}

@@ -1,6 +1,7 @@
-import type { Logger } from 'pino'
-import type { IdGenerator } from '../../../shared/ids.ts'
-import type { Database } from '../../../shared/infra/database/database.ts'
+import { inject, injectable } from 'tsyringe'
+import { IdGenerator } from '../../../shared/ids.ts'
+import { Database } from '../../../shared/infra/database/database.ts'
+import { Log, type Logger } from '../../../shared/logger.ts'
 import { costMicros } from '../price-table.ts'
 import type { UsageEntry, UsageRecorder } from '../usage-recorder.port.ts'
 
@@ -8,15 +9,16 @@ const FLUSH_EVERY_MS = 500
 const FLUSH_AT_ENTRIES = 200
 
 /** Buffers usage entries and writes them with one createMany per batch, off the request path. */
+@injectable()
 export class PrismaUsageRecorder implements UsageRecorder {
   private buffer: UsageEntry[] = []
   private timer: NodeJS.Timeout | undefined
   private writing: Promise<void> = Promise.resolve()
 
   constructor(
-    private readonly db: Database,
-    private readonly ids: IdGenerator,
-    private readonly log: Logger,
+    @inject(Database) private readonly db: Database,
+    @inject(IdGenerator) private readonly ids: IdGenerator,
+    @inject(Log) private readonly log: Logger,
   ) {}
 
   record(entry: UsageEntry): void {
@@ -50,7 +52,7 @@ export class PrismaUsageRecorder implements UsageRecorder {
     }
   }
 
-  /** tsyringe calls dispose() on container.dispose(): nothing buffered is lost on shutdown. */
+  /** tsyringe calls dispose() on container.dispose() (class-bound): nothing buffered is lost on shutdown. */
   dispose(): Promise<void> {
     return this.flush()
   }

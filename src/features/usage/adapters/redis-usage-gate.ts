@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { inject, injectable } from 'tsyringe'
 import { Clock } from '../../../shared/clock.port.ts'
-import { AppError, ServiceUnavailable } from '../../../shared/errors.ts'
+import { ServiceUnavailable, type AppError } from '../../../shared/errors.ts'
 import { IdGenerator } from '../../../shared/ids.ts'
 import { RedisClient, type Redis } from '../../../shared/infra/redis.ts'
 import { Log, type Logger } from '../../../shared/logger.ts'
