@@ -26,4 +26,7 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node_modules/.bin/tsx", "src/main.ts"]
+# node itself is the process (tsx is only its loader): SIGTERM reaches the server's graceful shutdown.
+# Under `tsx src/main.ts`, tsx relays the signal and SIGKILLs the server if it does not acknowledge
+# within 30 ms, which a busy server (open streams) often misses.
+CMD ["node", "--import", "tsx", "src/main.ts"]

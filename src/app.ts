@@ -24,10 +24,13 @@ import { modelKeyRoutes } from './features/models/model-keys.routes.ts'
 import { credentialPoolRoutes } from './features/models/credential-pool.routes.ts'
 import { modelsRoutes } from './features/models/models.routes.ts'
 import { usersRoutes } from './features/users/users.routes.ts'
+import { httpMetrics } from './features/metrics/http-metrics.middleware.ts'
+import { metricsRoutes } from './features/metrics/metrics.routes.ts'
 
 /** The HTTP adapter: middleware, one router per feature, one error handler. */
-export function createApp(container: DependencyContainer, config: Pick<Config, 'corsOrigins' | 'bodyLimitBytes' | 'trustProxy'>) {
+export function createApp(container: DependencyContainer, config: Pick<Config, 'corsOrigins' | 'bodyLimitBytes' | 'trustProxy' | 'metricsToken' | 'metricsPort'>) {
   const app = new OpenAPIHono<AppEnv>()
+  app.use(httpMetrics(container))
   app.use(requestContext(resolve(container, Log)))
   app.use(secureHeaders())
   if (config.corsOrigins.length) {
@@ -42,6 +45,7 @@ export function createApp(container: DependencyContainer, config: Pick<Config, '
 
   app.use('/api/*', authenticate(container))
 
+  app.route('/', metricsRoutes(container, config))
   app.route('/', systemRoutes(container))
   app.route('/', authRoutes(container, { trustProxy: config.trustProxy }))
   app.route('/', usersRoutes(container))

@@ -5,7 +5,6 @@ import { bindValue } from './shared/di.ts'
 import { Clock } from './shared/clock.port.ts'
 import { IdGenerator } from './shared/ids.ts'
 import { Log, type Logger } from './shared/logger.ts'
-import { Metrics, noMetrics } from './shared/metrics.port.ts'
 import { Database } from './shared/infra/database/database.ts'
 import type { ResolvedSecrets } from './shared/infra/local-secrets.ts'
 import { RedisClient, type Redis } from './shared/infra/redis.ts'
@@ -13,6 +12,7 @@ import { UuidV7Generator, systemClock } from './shared/infra/uuid-v7.ts'
 import { registerAudit } from './features/audit/audit.module.ts'
 import { registerAuth } from './features/auth/auth.module.ts'
 import { registerChat } from './features/chat/chat.module.ts'
+import { registerMetrics } from './features/metrics/metrics.module.ts'
 import { registerKeys } from './features/keys/keys.module.ts'
 import { registerUsage } from './features/usage/usage.module.ts'
 import { registerModels } from './features/models/models.module.ts'
@@ -39,9 +39,9 @@ export function buildContainer(infra: Infrastructure, override?: (c: DependencyC
   bindValue(c, Log, infra.log)
   bindValue(c, Clock, systemClock)
   bindValue(c, IdGenerator, new UuidV7Generator())
-  bindValue(c, Metrics, noMetrics)
   if (infra.redis) bindValue(c, RedisClient, infra.redis)
   registerSystem(c, { ...infra, name: pkg.name, version: pkg.version })
+  registerMetrics(c)
   registerAudit(c)
   registerSettings(c, { initialMode: infra.config.initialMode })
   registerUsers(c)

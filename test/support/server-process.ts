@@ -8,7 +8,7 @@ export interface ServerProcess {
   dataDir: string
   output: () => string
   child: ChildProcess
-  /** Sends a signal and waits for the exit code. SIGKILL hits the whole group (tsx and its node child). */
+  /** Sends a signal and waits for the exit code. SIGKILL hits the whole process group. */
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
@@ -62,7 +62,7 @@ export async function startServerProcess(env: Record<string, string> = {}, timeo
     child,
     output: () => output,
     async stop(signal = 'SIGTERM') {
-      // tsx relays other signals to the node process it runs; a second copy would hit the default handler.
+      // Only the server process gets the signal: a second copy would hit the default handler.
       if (child.exitCode === null) process.kill(signal === 'SIGKILL' ? -child.pid! : child.pid!, signal)
       return exited
     },

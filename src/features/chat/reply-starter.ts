@@ -1,7 +1,9 @@
 import { inject, injectable } from 'tsyringe'
 import type { Actor } from '../../shared/actor.ts'
 import { Clock } from '../../shared/clock.port.ts'
+import { AppError } from '../../shared/errors.ts'
 import { IdGenerator } from '../../shared/ids.ts'
+import { Metrics } from '../../shared/metrics.port.ts'
 import { ModelAccess } from '../models/model-access.port.ts'
 import type { GenerationParams } from '../providers/ai-provider.port.ts'
 import { SystemSettingsReader } from '../settings/system-settings-reader.port.ts'
@@ -51,6 +53,7 @@ export class ReplyStarter {
     @inject(ReplyStreamer) private readonly streamer: ReplyStreamer,
     @inject(IdGenerator) private readonly ids: IdGenerator,
     @inject(Clock) private readonly clock: Clock,
+    @inject(Metrics) private readonly metrics: Metrics,
   ) {}
 
   async start({ actor, session, prompt, params = {}, clientSignal }: StartReplyInput): Promise<StartedReply> {
@@ -72,14 +75,19 @@ export class ReplyStarter {
         budgetOverride,
       })
     const firstPlan = await plan()
-    const admission = await this.gate.admit({
-      actor,
-      modelConfigId: config.id,
-      modelId: config.modelId,
-      source: 'chat',
-      estimatedInputTokens: firstPlan.promptTokens,
-      maxOutputTokens: config.maxOutputTokens,
-    })
+    const admission = await this.gate
+      .admit({
+        actor,
+        modelConfigId: config.id,
+        modelId: config.modelId,
+        source: 'chat',
+        estimatedInputTokens: firstPlan.promptTokens,
+        maxOutputTokens: config.maxOutputTokens,
+      })
+      .catch((err: unknown) => {
+        if (err instanceof AppError) this.metrics.quotaRejected('chat', err.code)
+        throw err
+      })
 
     try {
       const userMessage = prompt.existing ?? (await this.storeUserMessage(session, prompt.content, config.modelId))

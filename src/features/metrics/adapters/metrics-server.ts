@@ -2,8 +2,8 @@ import { timingSafeEqual } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { DependencyContainer } from 'tsyringe'
-import { resolve } from '../../shared/di.ts'
-import { MetricsExporter } from './metrics-exporter.port.ts'
+import { resolve } from '../../../shared/di.ts'
+import { MetricsExporter } from '../metrics-exporter.port.ts'
 
 export interface MetricsServer {
   url: string
