@@ -54,6 +54,7 @@ describe('chat over HTTP against the test upstream', () => {
     expect(events.map((e) => e.event)).toEqual(['message', 'delta', 'delta', 'delta', 'delta', 'usage', 'done'])
     const text = events.filter((e) => e.event === 'delta').map((e) => e.data.text).join('')
     expect(text).toBe(DEFAULT_TEXT)
+    expect(events.at(-2)!.data).toMatchObject({ outputTokens: 4, estimated: false })
     const done = events.at(-1)!.data
     expect(done).toMatchObject({ status: 'complete', finishReason: 'stop', usage: { outputTokens: 4, estimated: false } })
     expect(comments.some((c) => /^overhead-ms=\d+$/.test(c))).toBe(true)

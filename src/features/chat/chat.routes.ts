@@ -129,7 +129,7 @@ async function answer(c: Context<AppEnv>, asStream: boolean, start: (clientSigna
     for await (const event of reply.events) {
       const { type, ...data } = event
       if (type === 'done') await channel.comment(`overhead-ms=${event.overheadMs}`)
-      await channel.send(type, data)
+      await channel.send(type, type === 'usage' ? event.usage : data)
     }
   })
 }
