@@ -18,6 +18,7 @@ import { authRoutes } from './features/auth/auth.routes.ts'
 import { settingsRoutes } from './features/settings/settings.routes.ts'
 import { chatRoutes } from './features/chat/chat.routes.ts'
 import { keysRoutes } from './features/keys/keys.routes.ts'
+import { relayRoutes } from './features/relay/relay.routes.ts'
 import { usageRoutes } from './features/usage/usage.routes.ts'
 import { sessionsRoutes } from './features/chat/sessions.routes.ts'
 import { modelKeyRoutes } from './features/models/model-keys.routes.ts'
@@ -36,7 +37,9 @@ export function createApp(container: DependencyContainer, config: Pick<Config, '
   if (config.corsOrigins.length) {
     app.use(cors({ origin: config.corsOrigins, credentials: true, exposeHeaders: ['x-request-id', 'retry-after'] }))
   }
+  // The relay (/v1) carries whole conversations and checks its own, larger limit in the client's dialect.
   app.use(
+    '/api/*',
     bodyLimit({
       maxSize: config.bodyLimitBytes,
       onError: (c) => errorResponse(c, new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${config.bodyLimitBytes} bytes`)),
@@ -58,6 +61,7 @@ export function createApp(container: DependencyContainer, config: Pick<Config, '
   app.route('/', chatRoutes(container))
   app.route('/', keysRoutes(container))
   app.route('/', usageRoutes(container))
+  app.route('/', relayRoutes(container))
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
 

@@ -13,6 +13,7 @@ import { registerAudit } from './features/audit/audit.module.ts'
 import { registerAuth } from './features/auth/auth.module.ts'
 import { registerChat } from './features/chat/chat.module.ts'
 import { registerMetrics } from './features/metrics/metrics.module.ts'
+import { registerRelay } from './features/relay/relay.module.ts'
 import { registerKeys } from './features/keys/keys.module.ts'
 import { registerUsage } from './features/usage/usage.module.ts'
 import { registerModels } from './features/models/models.module.ts'
@@ -49,6 +50,7 @@ export function buildContainer(infra: Infrastructure, override?: (c: DependencyC
   registerChat(c)
   registerUsage(c)
   registerKeys(c, { pepper: infra.secrets.apiKeyPepper })
+  registerRelay(c)
   registerModels(c, { masterKey: infra.secrets.masterKey, previousMasterKeys: infra.secrets.previousMasterKeys })
   override?.(c)
   return c

@@ -88,6 +88,11 @@ const MATRIX: Record<string, Row> = {
   'GET /api/admin/usage': { expect: adminOnly(200) },
   'GET /api/admin/users/{id}/limits': { expect: adminOnly(200) },
   'PUT /api/admin/users/{id}/limits': { expect: adminOnly(200), body: () => ({ requestsPerMinute: 100 }) },
+  // The relay takes platform API keys, not user sessions: a JWT is no key there (401 in the client's dialect).
+  'GET /v1/models': { expect: all(401) },
+  'GET /v1/models/{model}{.+}': { expect: all(401) },
+  'POST /v1/chat/completions': { expect: all(401), body: () => ({ model: 'x', messages: [{ role: 'user', content: 'hi' }] }) },
+  'POST /v1/messages': { expect: all(401), body: () => ({ model: 'x', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }) },
   // `{messageId}` is a user id here: message ownership is covered in chat.test.ts.
   'POST /api/chat/stream': { expect: signedIn(404), body: (c) => ({ sessionId: c.owner.id, content: 'hi' }) },
   'POST /api/chat': { expect: signedIn(404), body: (c) => ({ sessionId: c.owner.id, content: 'hi' }) },
@@ -133,7 +138,7 @@ describe('authorization matrix', () => {
         // Each cell gets a live refresh token of the owner's, since the previous cell may have used it.
         const refresh = await t.request('POST', '/api/auth/login', { body: { username: ownerName, password: ownerPassword } })
         const cell: Cell = { owner: { ...owner, refreshToken: refresh.body?.refreshToken ?? '' }, caller, callerCredentials: creds, fresh: () => `fresh${++n}` }
-        const res = await t.request(method, template.replace(/\{(id|messageId|credentialId)\}/g, targetId), { token, body: row.body?.(cell) })
+        const res = await t.request(method, template.replace(/\{(id|messageId|credentialId)\}/g, targetId).replace('{model}{.+}', 'gpt-4o'), { token, body: row.body?.(cell) })
         seen[caller] = res.status
         if (creds?.username === 'admin' && route === 'POST /api/auth/password') {
           await t.request('POST', '/api/auth/password', { token: res.body.accessToken, body: { currentPassword: 'a brand new password', newPassword: 'admin password 1' } })

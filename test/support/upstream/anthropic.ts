@@ -1,5 +1,5 @@
 import {
-  completionTokens, normalisedFinish, overflowTokens, plan, requestId, sse, textOf,
+  completionTokens, normalisedFinish, overflowTokens, plan, requestId, sse, textOf, toolCallsOf,
   type Dialect, type ErrorReply, type Plan, type UpstreamErrorKind,
 } from './scenario.ts'
 
@@ -12,7 +12,9 @@ const err = (status: number, type: string, message: string, headers?: Record<str
 })
 
 const STOP = { stop: 'end_turn', length: 'max_tokens', content_filter: 'refusal' } as const
-const stopOf = (p: Plan) => p.scenario.rawFinish ?? STOP[normalisedFinish(p)]
+const stopOf = (p: Plan) => p.scenario.rawFinish ?? (p.scenario.toolCalls?.length ? 'tool_use' : STOP[normalisedFinish(p)])
+
+const toolUses = (p: Plan) => toolCallsOf(p, 'toolu_').map((c) => ({ type: 'tool_use', id: c.id, name: c.name, input: JSON.parse(c.arguments) as unknown }))
 
 /** Anthropic's input_tokens excludes cache reads: the simulator's prompt count is split. */
 function startUsage(p: Plan) {
@@ -88,7 +90,7 @@ export const anthropic: Dialect = {
     type: 'message',
     role: 'assistant',
     model: p.model,
-    content: [{ type: 'text', text: p.pieces.join('') }],
+    content: p.scenario.toolCalls?.length ? toolUses(p) : [{ type: 'text', text: p.pieces.join('') }],
     stop_reason: stopOf(p),
     stop_sequence: null,
     usage: { ...startUsage(p), output_tokens: completionTokens(p) },
@@ -107,6 +109,11 @@ export const anthropic: Dialect = {
       delta: (text) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }),
       tail: [
         event('content_block_stop', { index: 0 }),
+        ...toolUses(p).flatMap((use, i) => [
+          event('content_block_start', { index: i + 1, content_block: { ...use, input: {} } }),
+          event('content_block_delta', { index: i + 1, delta: { type: 'input_json_delta', partial_json: JSON.stringify(use.input) } }),
+          event('content_block_stop', { index: i + 1 }),
+        ]),
         event('message_delta', { delta: { stop_reason: stopOf(p), stop_sequence: null }, usage: { output_tokens: completionTokens(p) } }),
         event('message_stop', {}),
       ],

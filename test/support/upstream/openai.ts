@@ -1,5 +1,5 @@
 import {
-  completionTokens, normalisedFinish, overflowTokens, plan, requestId, sse, heartbeatComment, textOf,
+  completionTokens, normalisedFinish, overflowTokens, plan, requestId, sse, heartbeatComment, textOf, toolCallsOf,
   type Dialect, type ErrorReply, type Plan, type UpstreamErrorKind,
 } from './scenario.ts'
 
@@ -15,7 +15,9 @@ const masked = (key: string) => `${key.slice(0, 3)}${'*'.repeat(Math.max(4, key.
 
 const FINISH = { stop: 'stop', length: 'length', content_filter: 'content_filter' } as const
 
-const finishOf = (p: Plan) => p.scenario.rawFinish ?? FINISH[normalisedFinish(p)]
+const finishOf = (p: Plan) => p.scenario.rawFinish ?? (p.scenario.toolCalls?.length ? 'tool_calls' : FINISH[normalisedFinish(p)])
+
+const toolCalls = (p: Plan) => toolCallsOf(p, 'call_').map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }))
 
 function usage(p: Plan) {
   const completion = completionTokens(p)
@@ -102,7 +104,14 @@ export const openai: Dialect = {
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
     model: p.model,
-    choices: [{ index: 0, message: { role: 'assistant', content: p.pieces.join(''), refusal: null, annotations: [] }, logprobs: null, finish_reason: finishOf(p) }],
+    choices: [{
+      index: 0,
+      message: p.scenario.toolCalls?.length
+        ? { role: 'assistant', content: null, tool_calls: toolCalls(p), refusal: null, annotations: [] }
+        : { role: 'assistant', content: p.pieces.join(''), refusal: null, annotations: [] },
+      logprobs: null,
+      finish_reason: finishOf(p),
+    }],
     usage: usage(p),
     service_tier: 'default',
     system_fingerprint: 'fp_test',
@@ -122,6 +131,10 @@ export const openai: Dialect = {
       head: [chunk([choice({ role: 'assistant', content: '', refusal: null })])],
       delta: (text) => chunk([choice({ content: text })]),
       tail: [
+        ...toolCalls(p).flatMap((call, index) => [
+          chunk([choice({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] })]),
+          chunk([choice({ tool_calls: [{ index, function: { arguments: call.function.arguments } }] })]),
+        ]),
         chunk([choice({}, finishOf(p))]),
         ...(includeUsage ? [chunk([], { usage: usage(p) })] : []),
         sse(p, '[DONE]'),

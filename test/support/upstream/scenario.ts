@@ -55,6 +55,12 @@ export interface Scenario {
   lineEnding?: '\n' | '\r\n' | '\r'
   /** Gemini: prompt blocked (promptFeedback.blockReason, no candidates). Others: content_filter finish. */
   blocked?: boolean
+  /**
+   * OpenAI and Anthropic: answer with these tool calls instead of text (OpenAI `tool_calls`, streamed
+   * as a name chunk then an arguments chunk; Anthropic `tool_use` blocks with one `input_json_delta`),
+   * finishing with `tool_calls` / `tool_use`. `arguments` is the JSON text of the input.
+   */
+  toolCalls?: Array<{ id?: string; name: string; arguments: string }>
 }
 
 export const DEFAULT_TEXT = 'Hello from the test upstream.'
@@ -101,7 +107,7 @@ export interface PlanInput {
 export function plan(input: PlanInput): Plan {
   const { scenario } = input
   const text = scenario.echo ? input.lastUserText || DEFAULT_TEXT : (scenario.text ?? DEFAULT_TEXT)
-  const all = scenario.blocked ? [] : splitText(text, scenario.chunks ?? 4)
+  const all = scenario.blocked || scenario.toolCalls?.length ? [] : splitText(text, scenario.chunks ?? 4)
   const limit = typeof input.maxTokens === 'number' && input.maxTokens > 0 ? input.maxTokens : Infinity
   return {
     scenario,
@@ -115,7 +121,11 @@ export function plan(input: PlanInput): Plan {
 }
 
 /** Tokens the completion reports: one per delta plus any scripted reasoning tokens. */
-export const completionTokens = (p: Plan): number => p.pieces.length + (p.scenario.reasoningTokens ?? 0)
+export const completionTokens = (p: Plan): number => p.pieces.length + (p.scenario.reasoningTokens ?? 0) + 2 * (p.scenario.toolCalls?.length ?? 0)
+
+/** The scenario's tool calls with their ids filled in. */
+export const toolCallsOf = (p: Plan, prefix: string): Array<{ id: string; name: string; arguments: string }> =>
+  (p.scenario.toolCalls ?? []).map((call, i) => ({ ...call, id: call.id ?? `${prefix}${i}` }))
 
 /** M for context-length messages: the prompt count, or just past the window when forced. */
 export const overflowTokens = (p: Plan, window: number): number => Math.max(p.promptTokens, window + 1)

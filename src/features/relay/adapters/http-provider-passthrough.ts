@@ -59,20 +59,24 @@ export class HttpProviderPassthrough implements ProviderPassthrough {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason)
       const send = secure ? https.request : http.request
+      let answered = false
       const req = send(url, { method: 'POST', headers, agent: secure ? this.agents.https : this.agents.http }, (res) => {
+        answered = true
         const status = res.statusCode ?? 0
         if (status >= 200 && status < 300) return resolve({ body: this.iterate(res, request, () => signal.removeEventListener('abort', onAbort)) })
-        readText(res).then(
-          (text) => reject(signal.aborted ? signal.reason : errorFromResponse(provider, status, toHeaders(res.headers), text, apiKey)),
-          (error: unknown) => reject(signal.aborted ? signal.reason : networkError(provider, error, apiKey, false)),
-        )
+        readText(res)
+          .then(
+            (text) => reject(signal.aborted ? signal.reason : errorFromResponse(provider, status, toHeaders(res.headers), text, apiKey)),
+            (error: unknown) => reject(signal.aborted ? signal.reason : networkError(provider, error, apiKey, false)),
+          )
+          .finally(() => signal.removeEventListener('abort', onAbort))
       })
       const onAbort = () => req.destroy()
       signal.addEventListener('abort', onAbort, { once: true })
       req.setTimeout(this.options.idleTimeoutMs ?? 300_000, () => req.destroy(new Error('the provider sent nothing for too long')))
       req.on('error', (error) => reject(signal.aborted ? signal.reason : networkError(provider, error, apiKey, false)))
       req.on('close', () => {
-        if (!req.res) signal.removeEventListener('abort', onAbort)
+        if (!answered) signal.removeEventListener('abort', onAbort)
       })
       req.end(request.body)
     })

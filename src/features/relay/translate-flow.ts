@@ -1,0 +1,98 @@
+import type { AiProvider, CompletionRequest, FinishReason, ProviderEvent, TokenUsage } from '../providers/ai-provider.port.ts'
+import { streamWithFailover } from '../providers/failover.ts'
+import { AnthropicEventWriter, anthropicMessageJson } from './anthropic-format.ts'
+import { streamErrorEvent } from './dialect-errors.ts'
+import { OpenAiChunkWriter, openAiCompletionJson } from './openai-format.ts'
+import { estimateInputTokens, type RelayCall } from './relay-call.ts'
+import { encode, overheadComment, settledWithin, type RelayContext, type RelayOutcome } from './relay-flow.ts'
+import { upstreamStatusOf, type RelayEnd } from './relay-meter.ts'
+
+type Events = AsyncIterator<ProviderEvent>
+
+interface Collected {
+  chars: number
+  usage: TokenUsage
+  finish: FinishReason
+}
+
+/** The provider's figures where it gave them, our estimates (prompt chars / 4, output chars / 4) elsewhere. */
+const filled = (call: RelayCall, c: Collected): TokenUsage => ({
+  ...c.usage,
+  inputTokens: c.usage.inputTokens ?? estimateInputTokens(call),
+  outputTokens: c.usage.outputTokens ?? Math.ceil(c.chars / 4),
+})
+
+function take(event: ProviderEvent, into: Collected): string | undefined {
+  if (event.type === 'delta') {
+    into.chars += event.text.length
+    return event.text
+  }
+  if (event.type === 'usage') into.usage = event.usage
+  else if (event.type === 'finish') into.finish = event.reason
+  return undefined
+}
+
+/**
+ * The client speaks another dialect than the model (or the model is Gemini): the request goes
+ * through the AiProvider port (RetryingAiProvider retries before the first event) and its
+ * normalised events are written back in the client's dialect.
+ */
+export async function relayTranslated(provider: AiProvider, request: Omit<CompletionRequest, 'signal'>, ctx: RelayContext): Promise<RelayOutcome> {
+  const { call, meter, signal, options } = ctx
+  const events = streamWithFailover(provider, { ...request, signal }, ctx.model)
+  const first = meter.provider(events.next())
+
+  if (!call.stream) {
+    const got: Collected = { chars: 0, usage: {}, finish: 'other' }
+    let text = ''
+    for (let next = await first; !next.done; next = await meter.provider(events.next())) {
+      const delta = take(next.value, got)
+      if (delta !== undefined) {
+        meter.firstToken()
+        text += delta
+      }
+    }
+    const usage = filled(call, got)
+    await meter.finish({ status: 'complete', upstreamStatus: '200', reported: got.usage, estimate: { inputTokens: usage.inputTokens!, outputTokens: usage.outputTokens! } })
+    const json = call.dialect === 'openai' ? openAiCompletionJson(call.model, text, got.finish, usage) : anthropicMessageJson(call.model, text, got.finish, usage)
+    return { kind: 'json', body: json, overheadMs: meter.overheadMs() }
+  }
+
+  const early = await settledWithin(first, options.commitAfterMs)
+  if (early && 'error' in early) throw early.error
+  meter.streamOpened()
+  return { kind: 'stream', events: translate(ctx, events, early ? early.value : first) }
+}
+
+async function* translate(ctx: RelayContext, events: Events, first: IteratorResult<ProviderEvent> | Promise<IteratorResult<ProviderEvent>>): AsyncGenerator<Uint8Array> {
+  const { call, meter, signal } = ctx
+  const writer = call.dialect === 'openai' ? new OpenAiChunkWriter(call.model, call.includeUsage) : new AnthropicEventWriter(call.model, estimateInputTokens(call))
+  const got: Collected = { chars: 0, usage: {}, finish: 'other' }
+  let end: RelayEnd | undefined
+  let started = false
+  try {
+    let next = await meter.provider(Promise.resolve(first))
+    started = true
+    yield encode(writer.start())
+    for (; !next.done; next = await meter.provider(events.next())) {
+      const delta = take(next.value, got)
+      if (delta === undefined) continue
+      meter.firstToken()
+      const since = performance.now()
+      yield encode(writer.delta(delta))
+      meter.clientWaited(performance.now() - since)
+    }
+    yield encode(writer.end(got.finish, filled(call, got), overheadComment(meter)))
+    end = { status: 'complete', upstreamStatus: '200' }
+  } catch (err) {
+    end = { status: signal.aborted ? 'aborted' : 'error', upstreamStatus: upstreamStatusOf(err, signal.aborted) }
+    if (!signal.aborted) yield encode(streamErrorEvent(call.dialect, err))
+  } finally {
+    // No `end` yet: the consumer stopped iterating (the client left while we were yielding).
+    end ??= { status: 'aborted', upstreamStatus: 'aborted' }
+    if (end.status === 'aborted') void events.return?.(undefined)
+    const usage = filled(call, got)
+    const estimate = started ? { inputTokens: usage.inputTokens!, outputTokens: usage.outputTokens! } : undefined
+    await meter.finish({ ...end, reported: got.usage, estimate })
+  }
+}
