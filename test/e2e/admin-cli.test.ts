@@ -63,7 +63,7 @@ describe('admin CLI (child processes on a temp SQLite data dir)', () => {
       'admin: --batch-size must be an integer from 1 to 5000',
     ])
     expect(existsSync(path.join(dataDir, 'app.db'))).toBe(false)
-  }, 60_000)
+  }, 180_000)
 
   it('creates administrators; refuses duplicates and weak passwords with a one-line reason (exit 1)', async () => {
     const created = await admin(['create-admin', 'root', '--password-stdin'], { stdin: 'root password 1\n' })
@@ -79,7 +79,7 @@ describe('admin CLI (child processes on a temp SQLite data dir)', () => {
     expect(weak).toMatchObject({ code: 1, stderr: 'admin: The password must be at least 8 characters\n' })
     expect(generated.code).toBe(0)
     expect(generated.stdout).toMatch(/One-time password: [A-Za-z0-9_-]{24}\nIt must be changed at first login\./)
-  }, 60_000)
+  }, 180_000)
 
   it('manages users, lists models, exports conversations and backs up while the server runs', async () => {
     server = await startServerProcess({ DATA_DIR: dataDir, BCRYPT_COST: '4', ADMIN_USERNAME: '', ADMIN_PASSWORD: '' })
@@ -140,7 +140,7 @@ describe('admin CLI (child processes on a temp SQLite data dir)', () => {
     copy.close()
     expect(statSync(backup).mode & 0o777).toBe(0o600)
     expect(await server.stop('SIGTERM')).toBe(0)
-  }, 60_000)
+  }, 180_000)
 
   it('rotates the master key; refuses an existing backup target, PostgreSQL backups and bad configuration', async () => {
     const old = JSON.parse(readFileSync(path.join(dataDir, 'secrets.json'), 'utf8')).masterKey as string
@@ -157,5 +157,5 @@ describe('admin CLI (child processes on a temp SQLite data dir)', () => {
     expect(badConfig.code).toBe(78)
     expect(badConfig.stderr).toMatch(/PORT: /)
 
-  }, 60_000)
+  }, 180_000)
 })
