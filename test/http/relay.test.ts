@@ -58,6 +58,14 @@ describe('errors on /v1 are in the client dialect, never the app envelope', () =
   })
 })
 
+describe('documentation', () => {
+  it('lists the /v1 routes in the OpenAPI document, with the platform key scheme', async () => {
+    const doc = (await (await fetch(`${w.url}/openapi.json`)).json()) as any
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/chat/completions', '/v1/messages', '/v1/models']))
+    expect(doc.components.securitySchemes.platformKey).toMatchObject({ type: 'http', scheme: 'bearer' })
+  })
+})
+
 describe('streams', () => {
   it('forwards CRLF-framed upstream events and adds the overhead comment before [DONE]', async () => {
     w.upstream.enqueue({ chunks: 3, lineEnding: '\r\n' })

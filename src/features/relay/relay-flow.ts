@@ -39,11 +39,4 @@ export async function settledWithin<T>(pending: Promise<T>, ms: number): Promise
 const encoder = new TextEncoder()
 export const encode = (text: string): Uint8Array => encoder.encode(text)
 
-/** Yields one piece to the client, counting the time the client took to want the next as theirs. */
-export async function* toClient(meter: RelayMeter, piece: Uint8Array): AsyncGenerator<Uint8Array> {
-  const since = performance.now()
-  yield piece
-  meter.clientWaited(performance.now() - since)
-}
-
 export const overheadComment = (meter: RelayMeter): string => `: overhead-ms=${meter.overheadMs()}\n\n`

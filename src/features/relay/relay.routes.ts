@@ -12,6 +12,7 @@ import { ListRelayModels } from './list-relay-models.use-case.ts'
 import { parseRelayCall, type ClientDialect } from './relay-call.ts'
 import { RelayCompletion } from './relay-completion.use-case.ts'
 import { RelayOptions } from './relay-options.ts'
+import { documentRelay } from './relay.schemas.ts'
 import { sseBody } from './sse-body.ts'
 
 export interface RelayRoutesOptions {
@@ -132,6 +133,7 @@ export function relayRoutes(container: DependencyContainer, options: RelayRoutes
   }
 
   const router = createRouter()
+  documentRelay(router)
   router.post('/v1/chat/completions', (c) => complete(c, 'openai'))
   router.post('/v1/messages', (c) => complete(c, 'anthropic'))
   router.get('/v1/models', async (c) => {

@@ -47,7 +47,9 @@ export class HttpProviderPassthrough implements ProviderPassthrough {
     const { provider, apiKey, signal } = request
     const url = new URL(endpoint(request))
     const secure = url.protocol === 'https:'
-    const auth = provider === 'openai' ? { authorization: `Bearer ${apiKey}` } : { 'x-api-key': apiKey, 'anthropic-version': ANTHROPIC_VERSION }
+    // Keyless endpoints (a local Ollama or vLLM) get no credential header at all.
+    const credential = !apiKey ? {} : provider === 'openai' ? { authorization: `Bearer ${apiKey}` } : { 'x-api-key': apiKey }
+    const auth = provider === 'anthropic' ? { ...credential, 'anthropic-version': ANTHROPIC_VERSION } : credential
     const headers = {
       'content-type': 'application/json',
       accept: request.stream ? 'text/event-stream' : 'application/json',

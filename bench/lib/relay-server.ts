@@ -1,0 +1,68 @@
+// The real app in its own process (SQLite in a temp dir, an admin from the environment), wired by
+// buildContainer/createApp as in production. Prints {url} when it listens.
+// RELAY_KEY_CACHE_MS: turn on the relay's optional platform-key cache (RelayOptions.keyCacheMs).
+// PROFILE_DIR: each SIGUSR2 starts or stops a CPU profile written there (see docs/benchmarks.md).
+import 'reflect-metadata'
+import { serve } from '@hono/node-server'
+import { mkdtempSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { createApp } from '../../src/app.ts'
+import { loadConfig } from '../../src/config.ts'
+import { buildContainer } from '../../src/container.ts'
+import { BootstrapAdmin } from '../../src/features/auth/bootstrap-admin.use-case.ts'
+import { DEFAULT_RELAY_OPTIONS, RelayOptions } from '../../src/features/relay/relay-options.ts'
+import { migrate } from '../../src/shared/infra/database/migrator.ts'
+import { openDatabase } from '../../src/shared/infra/database/open-database.ts'
+import { resolveSecrets } from '../../src/shared/infra/local-secrets.ts'
+import { createLogger } from '../../src/shared/logger.ts'
+import { bindValue } from '../../src/shared/di.ts'
+
+const BENCH_ADMIN = { username: 'benchadmin', password: 'bench admin password 1' }
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'chatbase-bench-'))
+const config = loadConfig({
+  NODE_ENV: 'production',
+  DATA_DIR: dataDir,
+  DATABASE_URL: `file:${path.join(dataDir, 'bench.db')}`,
+  HOST: '127.0.0.1',
+  PORT: '0',
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  ADMIN_USERNAME: BENCH_ADMIN.username,
+  ADMIN_PASSWORD: BENCH_ADMIN.password,
+  JWT_SECRET: 'bench-jwt-secret-that-is-long-enough-0123456789',
+  MASTER_KEY: Buffer.alloc(32, 9).toString('base64'),
+  API_KEY_PEPPER: 'bench-pepper-that-is-long-enough-0123456789',
+  BCRYPT_COST: '4',
+})
+const log = createLogger(config.logLevel)
+const secrets = resolveSecrets(config, () => {})
+const db = await openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize })
+await migrate(db)
+const keyCacheMs = Number(process.env.RELAY_KEY_CACHE_MS ?? 0)
+const container = buildContainer({ config, db, log, secrets }, (c) => {
+  if (keyCacheMs) bindValue(c, RelayOptions, { ...DEFAULT_RELAY_OPTIONS, keyCacheMs })
+})
+await container.resolve(BootstrapAdmin).execute()
+const app = createApp(container, config)
+
+const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => {
+  console.log(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }))
+})
+process.once('SIGTERM', () => process.exit(0))
+
+// PROFILE_DIR set: each SIGUSR2 starts or stops (and writes) a CPU profile of just that window.
+if (process.env.PROFILE_DIR) {
+  const { Session } = await import('node:inspector/promises')
+  const { writeFileSync } = await import('node:fs')
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  let running = false
+  process.on('SIGUSR2', async () => {
+    if (!running) await session.post('Profiler.start')
+    else writeFileSync(path.join(process.env.PROFILE_DIR!, `relay-${Date.now()}.cpuprofile`), JSON.stringify((await session.post('Profiler.stop')).profile))
+    running = !running
+  })
+}

@@ -1,0 +1,48 @@
+import { z, type OpenAPIHono } from '@hono/zod-openapi'
+
+// Documentation only: the relay validates just what it needs and leaves the rest to the provider,
+// so these schemas describe the shapes loosely and are never used to parse requests.
+
+const OpenAiError = z
+  .object({ error: z.object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string().nullable() }) })
+  .openapi('OpenAiError')
+const AnthropicError = z
+  .object({ type: z.literal('error'), error: z.object({ type: z.string(), message: z.string() }), request_id: z.string().optional() })
+  .openapi('AnthropicError')
+const ChatCompletionRequest = z
+  .looseObject({ model: z.string(), messages: z.array(z.looseObject({ role: z.string() })), stream: z.boolean().optional() })
+  .openapi('ChatCompletionRequest', { description: 'OpenAI Chat Completions request; every other field goes to the provider as sent (same dialect) or is translated (text only).' })
+const MessagesRequest = z
+  .looseObject({ model: z.string(), max_tokens: z.number().int(), messages: z.array(z.looseObject({ role: z.string() })), stream: z.boolean().optional() })
+  .openapi('MessagesRequest', { description: 'Anthropic Messages request.' })
+const ModelList = z
+  .object({ object: z.literal('list'), data: z.array(z.object({ id: z.string(), object: z.literal('model'), created: z.number(), owned_by: z.enum(['system', 'personal']) })) })
+  .openapi('RelayModelList')
+
+const errors = (schema: z.ZodType) =>
+  Object.fromEntries([400, 401, 404, 413, 429, 502, 503].map((s) => [s, { description: 'Error in the client dialect', content: { 'application/json': { schema } } }]))
+const security = [{ platformKey: [] }]
+const sse = (json: string) => ({
+  description: `${json} as JSON, or with "stream": true server-sent events in the same dialect (with ": overhead-ms=N" before the end)`,
+  content: { 'application/json': { schema: z.looseObject({}) }, 'text/event-stream': { schema: z.string() } },
+})
+
+/** Adds the /v1 routes to the OpenAPI document. */
+export function documentRelay(router: Pick<OpenAPIHono, 'openAPIRegistry'>): void {
+  const registry = router.openAPIRegistry
+  registry.registerComponent('securitySchemes', 'platformKey', { type: 'http', scheme: 'bearer', description: 'A platform API key (sk-...); x-api-key works too' })
+  registry.registerPath({
+    method: 'post', path: '/v1/chat/completions', tags: ['relay'], security, summary: 'OpenAI-compatible chat completions for any model the key may use',
+    request: { body: { content: { 'application/json': { schema: ChatCompletionRequest } } } },
+    responses: { 200: sse('chat.completion'), ...errors(OpenAiError) },
+  })
+  registry.registerPath({
+    method: 'post', path: '/v1/messages', tags: ['relay'], security, summary: 'Anthropic-compatible Messages for any model the key may use',
+    request: { body: { content: { 'application/json': { schema: MessagesRequest } } } },
+    responses: { 200: sse('message'), ...errors(AnthropicError) },
+  })
+  registry.registerPath({
+    method: 'get', path: '/v1/models', tags: ['relay'], security, summary: 'The models the key may use (id = alias, else model config id)',
+    responses: { 200: { description: 'OpenAI list format', content: { 'application/json': { schema: ModelList } } }, ...errors(OpenAiError) },
+  })
+}
