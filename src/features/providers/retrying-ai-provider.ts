@@ -28,28 +28,42 @@ const abortableSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   })
 
 /**
- * Retries retryable ProviderErrors with exponential backoff and full jitter, but only while no
- * event has been yielded: once text went downstream, a retry would duplicate it, so later
- * errors pass through untouched. A provider's retry-after is a lower bound on the wait.
+ * The retry rule shared by every path to a provider (chat streams, relay pass-through): retry a
+ * retryable ProviderError with exponential backoff and full jitter; a provider's retry-after is a
+ * lower bound, and one longer than maxRetryAfterMs is not waited for (the caller can fail over).
+ */
+export function retryPlan(options: RetryOptions = {}) {
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 3)
+  const baseDelayMs = options.baseDelayMs ?? 500
+  const maxDelayMs = options.maxDelayMs ?? 8_000
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 20_000
+  const random = options.random ?? Math.random
+  return {
+    sleep: options.sleep ?? abortableSleep,
+    /** Milliseconds to wait before the next attempt, or undefined: do not retry. */
+    delayBeforeRetry(error: unknown, attempt: number, signal?: AbortSignal): number | undefined {
+      if (signal?.aborted || attempt >= maxAttempts) return undefined
+      if (!(error instanceof ProviderError) || !error.retryable) return undefined
+      const backoff = random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1))
+      const retryAfterMs = (error.retryAfterSeconds ?? 0) * 1000
+      if (retryAfterMs > maxRetryAfterMs) return undefined
+      return Math.max(backoff, retryAfterMs)
+    },
+  }
+}
+
+/**
+ * Retries only while no event has been yielded: once text went downstream, a retry would
+ * duplicate it, so later errors pass through untouched.
  */
 export class RetryingAiProvider implements AiProvider {
-  private readonly maxAttempts: number
-  private readonly baseDelayMs: number
-  private readonly maxDelayMs: number
-  private readonly maxRetryAfterMs: number
-  private readonly sleep: NonNullable<RetryOptions['sleep']>
-  private readonly random: () => number
+  private readonly plan: ReturnType<typeof retryPlan>
 
   constructor(
     private readonly inner: AiProvider,
     private readonly options: RetryOptions = {},
   ) {
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 3)
-    this.baseDelayMs = options.baseDelayMs ?? 500
-    this.maxDelayMs = options.maxDelayMs ?? 8_000
-    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 20_000
-    this.sleep = options.sleep ?? abortableSleep
-    this.random = options.random ?? Math.random
+    this.plan = retryPlan(options)
   }
 
   async *stream(request: CompletionRequest): AsyncGenerator<ProviderEvent> {
@@ -62,21 +76,11 @@ export class RetryingAiProvider implements AiProvider {
         }
         return
       } catch (error) {
-        const delayMs = this.delayBeforeRetry(error, attempt, yielded, request.signal)
+        const delayMs = yielded ? undefined : this.plan.delayBeforeRetry(error, attempt, request.signal)
         if (delayMs === undefined || !(error instanceof ProviderError)) throw error
         this.options.onRetry?.({ attempt, delayMs, error })
-        await this.sleep(delayMs, request.signal)
+        await this.plan.sleep(delayMs, request.signal)
       }
     }
-  }
-
-  /** undefined: do not retry. */
-  private delayBeforeRetry(error: unknown, attempt: number, yielded: boolean, signal?: AbortSignal): number | undefined {
-    if (yielded || signal?.aborted || attempt >= this.maxAttempts) return undefined
-    if (!(error instanceof ProviderError) || !error.retryable) return undefined
-    const backoff = this.random() * Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1))
-    const retryAfterMs = (error.retryAfterSeconds ?? 0) * 1000
-    if (retryAfterMs > this.maxRetryAfterMs) return undefined
-    return Math.max(backoff, retryAfterMs)
   }
 }
