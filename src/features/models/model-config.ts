@@ -43,22 +43,8 @@ export interface StoredModelConfig extends ModelConfig {
   credential: StoredCredential | null
 }
 
-export interface NewModelConfig {
-  id: string
-  ownerId: string | null
-  providerKind: ProviderKind
-  baseUrl: string
-  modelId: string
-  displayName: string
-  alias: string | null
-  contextWindow: number
-  maxOutputTokens: number
-  defaultParams: DefaultParams
-  enabled: boolean
-  visibility: Visibility
-  allowedUserIds: string[]
-  credential: StoredCredential | null
-}
+/** Scope and timestamps are derived by the store (scope from ownerId). */
+export type NewModelConfig = Omit<StoredModelConfig, 'scope' | 'createdAt' | 'updatedAt'>
 
 /** Plain fields; the credential changes only through replaceCredential (RotateApiKey). */
 export type ModelConfigChanges = Partial<
