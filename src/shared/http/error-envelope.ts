@@ -24,8 +24,15 @@ export function toAppError(err: unknown): { appError: AppError; unexpected: bool
   if (isDatabaseUnavailable(err)) {
     return { appError: new ServiceUnavailable('The database is temporarily unavailable; retry shortly', 5), unexpected: false }
   }
+  if (isRedisUnavailable(err)) {
+    return { appError: new ServiceUnavailable('A shared service (Redis) is temporarily unavailable; retry shortly', 5), unexpected: false }
+  }
   return { appError: new AppError('INTERNAL', 'Internal server error'), unexpected: true }
 }
+
+/** ioredis gives up on a command while the server is unreachable with these (no error code). */
+const isRedisUnavailable = (err: unknown): boolean =>
+  err instanceof Error && /Reached the max retries per request limit|Connection is closed|Stream isn't writeable/.test(err.message)
 
 export function errorResponse(c: Context<AppEnv>, appError: AppError): Response {
   const requestId = c.get('requestId') ?? 'unknown'
