@@ -2,7 +2,7 @@
 // database outage, log secrets): users, personal models against the test upstream, and SSE streams.
 // Every request uses its own connection (`connection: close`): reusing a keep-alive connection that
 // the server is closing after its 5 s idle timeout fails with ECONNRESET, and POSTs are not retried.
-import { parseSse, type SseEvent } from './sse.ts'
+import { readSse, type SseEvent } from './sse.ts'
 import { UPSTREAM_KEY } from './upstream/server.ts'
 
 export interface Reply<T = any> {
@@ -77,19 +77,10 @@ export async function openStream(baseUrl: string, who: Chatter, sessionId: strin
   let gotDelta: () => void = () => {}
   const firstDelta = new Promise<void>((resolve) => (gotDelta = resolve))
   const ended = (async () => {
-    const reader = res.body!.getReader()
-    const decoder = new TextDecoder()
-    let buffer = ''
     try {
-      for (;;) {
-        const { done, value } = await reader.read()
-        if (done) break
-        buffer += decoder.decode(value, { stream: true })
-        const end = buffer.lastIndexOf('\n\n')
-        if (end < 0) continue
-        events.push(...parseSse(buffer.slice(0, end + 2)).events)
-        buffer = buffer.slice(end + 2)
-        if (events.some((e) => e.event === 'delta')) gotDelta()
+      for await (const event of readSse(res)) {
+        events.push(event)
+        if (event.event === 'delta') gotDelta()
       }
     } catch (err) {
       return { broken: err instanceof Error ? err.message : String(err) }
