@@ -1,6 +1,7 @@
 // Run: npx tsx bench/relay.bench.ts            (about 3 minutes; loopback only; stops by itself)
 // Env: TOKENS (64), DELAY_MS between upstream tokens (5), WINDOW_MS per run (4000), LEVELS (1,10,100,1000),
-//      CHAT_LEVELS (1,10,100), LOG_LEVEL of the app server (warn).
+//      CHAT_LEVELS (1,10,100), LOG_LEVEL of the app server (warn), BENCH_REDIS_URL (redis://127.0.0.1:6379;
+//      empty: no relay+redis rows).
 // Three processes besides this driver: the test upstream, a bare node:http proxy and the real app
 // (relay + chat). Server CPU per stream comes from /proc/<pid>/stat deltas over each run's window.
 import { type Child, cpuMs, rssMb, startChild } from './lib/proc.ts'
@@ -14,6 +15,7 @@ const LEVELS = (process.env.LEVELS ?? '1,10,100,1000').split(',').map(Number)
 const CHAT_LEVELS = (process.env.CHAT_LEVELS ?? '1,10,100').split(',').map(Number)
 const ADMIN = { username: 'benchadmin', password: 'bench admin password 1' } // as bench/lib/relay-server.ts creates it
 const OPENAI_TOKEN = /"content":"[^"]/
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 
 interface Row { target: string; concurrency: number; result: LoadResult; cpuPerStream?: number; rss?: { rss: number; peak: number } }
 
@@ -69,9 +71,9 @@ function table(rows: Row[], direct: Map<number, Row>, floor?: Map<number, Row>):
 const upstream = await startChild<{ url: string; key: string }>('bench/lib/upstream-process.ts')
 const bare = await startChild<{ url: string }>('bench/bare-proxy.ts', [upstream.info.url])
 const app = await startChild<{ url: string }>('bench/lib/relay-server.ts')
-// The same app with the relay's optional platform-key cache on (RelayOptions.keyCacheMs).
-const appCached = await startChild<{ url: string }>('bench/lib/relay-server.ts', [], { RELAY_KEY_CACHE_MS: '5000' })
-const children = [upstream, bare, app, appCached]
+// The same app as a replica would run it: limits (Lua) and cache invalidation through Redis.
+const appRedis = REDIS_URL ? await startChild<{ url: string }>('bench/lib/relay-server.ts', [], { REDIS_URL }) : undefined
+const children = [upstream, bare, app, ...(appRedis ? [appRedis] : [])]
 
 /** An admin session, the upstream as a system model `bench-gpt`, and a platform key, on one app. */
 async function setUp(url: string) {
@@ -86,16 +88,16 @@ async function setUp(url: string) {
 
 try {
   const { accessToken, model, secret } = await setUp(app.info.url)
-  const cached = await setUp(appCached.info.url)
+  const redisApp = appRedis && (await setUp(appRedis.info.url))
   const sessions: string[] = []
   for (let i = 0; i < Math.max(...CHAT_LEVELS); i++) sessions.push((await json(`${app.info.url}/api/sessions`, { token: accessToken, body: { modelId: model.id } })).id)
 
   const openAiBody = (modelId: string) => () => JSON.stringify({ model: modelId, messages: [{ role: 'user', content: 'Say something.' }], stream: true, stream_options: { include_usage: true } })
-  const targets: Record<'direct' | 'bare' | 'relay' | 'relayCached', Target> = {
+  const targets: Record<'direct' | 'bare' | 'relay', Target> & { relayRedis?: Target } = {
     direct: { url: `${upstream.info.url}/v1/chat/completions`, headers: { authorization: `Bearer ${upstream.info.key}` }, body: openAiBody('gpt-4o-mini'), firstToken: OPENAI_TOKEN },
     bare: { url: `${bare.info.url}/v1/chat/completions`, headers: { authorization: `Bearer ${upstream.info.key}` }, body: openAiBody('gpt-4o-mini'), firstToken: OPENAI_TOKEN },
     relay: { url: `${app.info.url}/v1/chat/completions`, headers: { authorization: `Bearer ${secret}` }, body: openAiBody('bench-gpt'), firstToken: OPENAI_TOKEN },
-    relayCached: { url: `${appCached.info.url}/v1/chat/completions`, headers: { authorization: `Bearer ${cached.secret}` }, body: openAiBody('bench-gpt'), firstToken: OPENAI_TOKEN },
+    relayRedis: redisApp ? { url: `${appRedis!.info.url}/v1/chat/completions`, headers: { authorization: `Bearer ${redisApp.secret}` }, body: openAiBody('bench-gpt'), firstToken: OPENAI_TOKEN } : undefined,
   }
   const chat: Target = {
     url: `${app.info.url}/api/chat/stream`,
@@ -112,7 +114,8 @@ try {
     direct.set(c, d)
     const b = await measure('bare', targets.bare, c, bare)
     floor.set(c, b)
-    relayRows.push(d, b, await measure('relay', targets.relay, c, app), await measure('relay+kc', targets.relayCached, c, appCached))
+    relayRows.push(d, b, await measure('relay', targets.relay, c, app))
+    if (targets.relayRedis) relayRows.push(await measure('relay+redis', targets.relayRedis, c, appRedis))
   }
   // The first chat reply loads the tokenizer (hundreds of ms): not part of any measured window.
   await runLoad(chat, 1, { warmupMs: 0, windowMs: 1, onWindow: () => {} })
@@ -125,7 +128,7 @@ try {
 
   console.log(`\n### Relay: /v1/chat/completions (${process.env.TOKENS ?? 64}-token streams, ${process.env.DELAY_MS ?? 5} ms between tokens, ${WINDOW_MS} ms windows, ${windowFor(1000)} ms at c=1000)\n`)
   console.log(table(relayRows, direct, floor))
-  console.log('\nrelay+kc: the same app with RelayOptions.keyCacheMs = 5000. "server CPU" of a direct row is the test upstream\'s own CPU, for scale.\n')
+  console.log('\nrelay+redis: the same app with REDIS_URL (Redis usage gate and cache invalidation). "server CPU" of a direct row is the test upstream\'s own CPU, for scale.\n')
   console.log(`### Chat: POST /api/chat/stream vs direct\n`)
   console.log(table(chatRows, direct))
 } finally {

@@ -8,6 +8,7 @@ import { resolve } from './shared/di.ts'
 import { AppError, NotFound } from './shared/errors.ts'
 import type { AppEnv } from './shared/http/app-env.ts'
 import { errorResponse, handleError } from './shared/http/error-envelope.ts'
+import { pushBodies } from './shared/http/push-body.ts'
 import { requestContext } from './shared/http/request-context.ts'
 import { Log } from './shared/logger.ts'
 import { ServiceIdentity } from './features/system/service-info.port.ts'
@@ -32,6 +33,8 @@ import { metricsRoutes } from './features/metrics/metrics.routes.ts'
 export function createApp(container: DependencyContainer, config: Pick<Config, 'corsOrigins' | 'bodyLimitBytes' | 'trustProxy' | 'metricsToken' | 'metricsPort'>) {
   const app = new OpenAPIHono<AppEnv>()
   app.use(httpMetrics(container))
+  // Outside the header-setting middleware below: it writes pushed bodies (relay streams) once they are done.
+  app.use(pushBodies())
   app.use(requestContext(resolve(container, Log)))
   app.use(secureHeaders())
   if (config.corsOrigins.length) {

@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs'
 import { container as rootContainer, type DependencyContainer } from 'tsyringe'
 import type { Config } from './config.ts'
-import { bindValue } from './shared/di.ts'
+import { CacheInvalidation } from './shared/cache-invalidation.port.ts'
+import { bindClass, bindValue } from './shared/di.ts'
 import { Clock } from './shared/clock.port.ts'
 import { IdGenerator } from './shared/ids.ts'
 import { Log, type Logger } from './shared/logger.ts'
 import { Database } from './shared/infra/database/database.ts'
 import type { ResolvedSecrets } from './shared/infra/local-secrets.ts'
+import { InProcessCacheInvalidation } from './shared/infra/in-process-cache-invalidation.ts'
+import { RedisCacheInvalidation } from './shared/infra/redis-cache-invalidation.ts'
+import { SqliteCacheInvalidation } from './shared/infra/sqlite-cache-invalidation.ts'
 import { RedisClient, type Redis } from './shared/infra/redis.ts'
 import { UuidV7Generator, systemClock } from './shared/infra/uuid-v7.ts'
 import { registerAudit } from './features/audit/audit.module.ts'
@@ -41,6 +45,11 @@ export function buildContainer(infra: Infrastructure, override?: (c: DependencyC
   bindValue(c, Clock, systemClock)
   bindValue(c, IdGenerator, new UuidV7Generator())
   if (infra.redis) bindValue(c, RedisClient, infra.redis)
+  // Caches drop what another replica (Redis) or the admin CLI (SQLite's data version) changed.
+  // Class-bound where there is something to stop: dispose() unsubscribes or ends the polling.
+  if (infra.redis) bindClass(c, CacheInvalidation, RedisCacheInvalidation)
+  else if (infra.db.kind === 'sqlite') bindClass(c, CacheInvalidation, SqliteCacheInvalidation)
+  else bindValue(c, CacheInvalidation, new InProcessCacheInvalidation())
   registerSystem(c, { ...infra, name: pkg.name, version: pkg.version })
   registerMetrics(c)
   registerAudit(c)

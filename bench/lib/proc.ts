@@ -19,7 +19,7 @@ export function rssMb(pid: number): { rss: number; peak: number } {
 }
 
 const running = new Set<ChildProcess>()
-const stopAll = () => running.forEach((child) => child.kill('SIGKILL'))
+const stopAll = () => running.forEach((child) => child.kill('SIGTERM'))
 process.once('exit', stopAll)
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -47,5 +47,5 @@ export async function startChild<T>(file: string, args: string[] = [], env: Reco
     })
   })
   lines.on('line', () => {}) // keep draining stdout so the child never blocks on a full pipe
-  return { child, info, stop: () => void child.kill('SIGKILL') }
+  return { child, info, stop: () => void child.kill('SIGTERM') } // the app server removes its temp data dir on SIGTERM
 }

@@ -1,10 +1,10 @@
 // The real app in its own process (SQLite in a temp dir, an admin from the environment), wired by
 // buildContainer/createApp as in production. Prints {url} when it listens.
-// RELAY_KEY_CACHE_MS: turn on the relay's optional platform-key cache (RelayOptions.keyCacheMs).
+// REDIS_URL: as in production, limits and cache invalidation go through Redis (its user, model and key ids are fresh on every run).
 // PROFILE_DIR: each SIGUSR2 starts or stops a CPU profile written there (see docs/benchmarks.md).
 import 'reflect-metadata'
 import { serve } from '@hono/node-server'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -12,12 +12,11 @@ import { createApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
 import { buildContainer } from '../../src/container.ts'
 import { BootstrapAdmin } from '../../src/features/auth/bootstrap-admin.use-case.ts'
-import { DEFAULT_RELAY_OPTIONS, RelayOptions } from '../../src/features/relay/relay-options.ts'
 import { migrate } from '../../src/shared/infra/database/migrator.ts'
 import { openDatabase } from '../../src/shared/infra/database/open-database.ts'
 import { resolveSecrets } from '../../src/shared/infra/local-secrets.ts'
 import { createLogger } from '../../src/shared/logger.ts'
-import { bindValue } from '../../src/shared/di.ts'
+import { openRedis } from '../../src/shared/infra/redis.ts'
 
 const BENCH_ADMIN = { username: 'benchadmin', password: 'bench admin password 1' }
 
@@ -40,17 +39,18 @@ const log = createLogger(config.logLevel)
 const secrets = resolveSecrets(config, () => {})
 const db = await openDatabase(config.databaseUrl, { poolSize: config.databasePoolSize })
 await migrate(db)
-const keyCacheMs = Number(process.env.RELAY_KEY_CACHE_MS ?? 0)
-const container = buildContainer({ config, db, log, secrets }, (c) => {
-  if (keyCacheMs) bindValue(c, RelayOptions, { ...DEFAULT_RELAY_OPTIONS, keyCacheMs })
-})
+const redis = process.env.REDIS_URL ? await openRedis(process.env.REDIS_URL) : undefined
+const container = buildContainer({ config, db, log, secrets, redis })
 await container.resolve(BootstrapAdmin).execute()
 const app = createApp(container, config)
 
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => {
   console.log(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }))
 })
-process.once('SIGTERM', () => process.exit(0))
+process.once('SIGTERM', () => {
+  rmSync(dataDir, { recursive: true, force: true }) // a benchmark leaves nothing behind
+  process.exit(0)
+})
 
 // PROFILE_DIR set: each SIGUSR2 starts or stops (and writes) a CPU profile of just that window.
 if (process.env.PROFILE_DIR) {

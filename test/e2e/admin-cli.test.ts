@@ -92,7 +92,10 @@ describe('admin CLI (child processes on a temp SQLite data dir)', () => {
     })
     expect(model.status, JSON.stringify(model.body)).toBe(201)
     const bob = await chatter(url, upstream.url, 'bob')
-    await chatter(url, upstream.url, 'carol')
+    const carol = await chatter(url, upstream.url, 'carol')
+    // carol's platform key is used once, so the server holds it in its key cache.
+    const carolKey = (await call(url, 'POST', '/api/keys', { token: carol.token, body: { name: 'script' } })).body.secret as string
+    expect((await call(url, 'GET', '/v1/models', { token: carolKey })).status).toBe(200)
     const sessionId = await newSession(url, bob)
     expect((await call(url, 'POST', '/api/chat', { token: bob.token, body: { sessionId, content: 'Hello, export me' } })).body.status).toBe('complete')
 
@@ -122,6 +125,8 @@ describe('admin CLI (child processes on a temp SQLite data dir)', () => {
     expect(bobLogin.body.user.mustChangePassword).toBe(true)
     expect((await call(url, 'GET', '/api/sessions', { token: bob.token })).status).toBe(401) // sessions ended
     expect((await call(url, 'POST', '/api/auth/login', { body: { username: 'carol', password: 'carol secret password' } })).status).toBe(401)
+    // The CLI wrote from another process: the server notices (SQLite's data version) and drops its cached key.
+    await expect.poll(async () => (await call(url, 'GET', '/v1/models', { token: carolKey })).status, { timeout: 5000 }).toBe(401)
     expect(ops).toMatchObject({ code: 0, stdout: 'Reset the password of "ops"; their sessions were ended.\n' })
     expect((await call(url, 'POST', '/api/auth/login', { body: { username: 'ops', password: 'ops password 12' } })).body.user).toMatchObject({ role: 'ADMIN', mustChangePassword: false })
 

@@ -2,8 +2,9 @@ import { ProviderError } from '../providers/ai-provider.port.ts'
 import { openWithFailover } from '../providers/failover.ts'
 import type { ModelConfig } from '../models/model-config.ts'
 import { streamErrorEvent } from './dialect-errors.ts'
-import type { PassthroughResponse, ProviderPassthrough } from './provider-passthrough.port.ts'
+import type { ByteSource, PassthroughResponse, ProviderPassthrough } from './provider-passthrough.port.ts'
 import { estimateInputTokens, type RelayCall } from './relay-call.ts'
+import type { ByteSink } from '../../shared/byte-sink.ts'
 import { encode, overheadComment, settledWithin, type RelayContext, type RelayOutcome } from './relay-flow.ts'
 import { upstreamStatusOf, type RelayEnd } from './relay-meter.ts'
 import { openWithRetries } from './relay-retry.ts'
@@ -37,9 +38,9 @@ export function upstreamBody(call: RelayCall, config: ModelConfig): Record<strin
   return body
 }
 
-async function readAll(body: AsyncIterable<Uint8Array>): Promise<string> {
+async function readAll(body: ByteSource): Promise<string> {
   const chunks: Uint8Array[] = []
-  for await (const chunk of body) chunks.push(chunk)
+  await body.read((chunk) => chunks.push(chunk))
   return Buffer.concat(chunks).toString('utf8')
 }
 
@@ -75,54 +76,59 @@ export async function relayPassthrough(passthrough: ProviderPassthrough, ctx: Re
   const early = await settledWithin(opening, options.commitAfterMs)
   if (early && 'error' in early) throw early.error
   meter.streamOpened()
-  return { kind: 'stream', events: forward(ctx, early ? early.value : opening) }
+  return { kind: 'stream', pipe: (sink) => forward(ctx, early ? early.value : opening, sink) }
 }
 
-async function* forward(ctx: RelayContext, opened: PassthroughResponse | Promise<PassthroughResponse>): AsyncGenerator<Uint8Array> {
+/**
+ * Forwards the provider's stream into the client's sink as the provider pushes it: complete events
+ * pass through as the same bytes (StreamScanner), and a slow client pauses the provider's body.
+ * Time between chunks is the provider's, time paused is the client's; the rest is overhead.
+ */
+async function forward(ctx: RelayContext, opened: PassthroughResponse | Promise<PassthroughResponse>, sink: ByteSink): Promise<void> {
   const { call, meter, signal } = ctx
   const scanner = new StreamScanner(call.dialect, {
     stripUsage: call.dialect === 'openai' && !call.includeUsage,
     beforeEnd: () => overheadComment(meter),
     onFirstToken: () => meter.firstToken(),
   })
-  let end: RelayEnd | undefined
-  let chunks: AsyncIterator<Uint8Array> | undefined
+  let end: RelayEnd
   try {
-    const response = await meter.provider(Promise.resolve(opened))
-    chunks = response.body[Symbol.asyncIterator]()
-    for (;;) {
-      const waited = performance.now()
-      const next = await chunks.next()
-      meter.providerWaited(performance.now() - waited) // inline: this loop runs once per upstream chunk
-      if (next.done) break
-      for (const piece of scanner.push(next.value)) {
-        const since = performance.now()
-        yield piece
-        meter.clientWaited(performance.now() - since)
-      }
+    const { body } = await meter.provider(Promise.resolve(opened))
+    let idleSince = performance.now()
+    const resume = () => {
+      const now = performance.now()
+      meter.clientWaited(now - idleSince)
+      idleSince = now
+      body.resume()
     }
-    for (const piece of scanner.flush()) yield piece
+    await body.read((chunk) => {
+      meter.providerWaited(performance.now() - idleSince)
+      let slow = false
+      for (const piece of scanner.push(chunk)) slow = !sink.write(piece) || slow
+      idleSince = performance.now()
+      if (slow) {
+        body.pause()
+        sink.onDrain(resume)
+      }
+    })
+    for (const piece of scanner.flush()) sink.write(piece)
     if (scanner.tally.error !== undefined) end = { status: 'error', upstreamStatus: '200' }
     else if (!scanner.tally.ended) {
       end = { status: 'error', upstreamStatus: '200' }
-      yield encode(streamErrorEvent(call.dialect, truncated(call.dialect)))
+      sink.write(encode(streamErrorEvent(call.dialect, truncated(call.dialect))))
     } else end = { status: 'complete', upstreamStatus: '200' }
   } catch (err) {
     end = { status: signal.aborted ? 'aborted' : 'error', upstreamStatus: upstreamStatusOf(err, signal.aborted) }
-    if (!signal.aborted) yield encode(streamErrorEvent(call.dialect, err))
-  } finally {
-    // No `end` yet: the consumer stopped iterating (the client left while we were yielding).
-    end ??= { status: 'aborted', upstreamStatus: 'aborted' }
-    if (end.status === 'aborted') void chunks?.return?.()
-    const { usage, ended, deltas } = scanner.tally
-    const started = usage !== undefined || deltas > 0
-    const outputTokens = ended ? 0 : Math.max(usage?.outputTokens ?? 0, deltas)
-    await meter.finish({
-      ...end,
-      reported: ended ? usage : { ...usage, outputTokens: undefined },
-      estimate: started ? { inputTokens: estimateInputTokens(call), outputTokens } : undefined,
-    })
+    if (!signal.aborted) sink.write(encode(streamErrorEvent(call.dialect, err)))
   }
+  const { usage, ended, deltas } = scanner.tally
+  const started = usage !== undefined || deltas > 0
+  const outputTokens = ended ? 0 : Math.max(usage?.outputTokens ?? 0, deltas)
+  await meter.finish({
+    ...end,
+    reported: ended ? usage : { ...usage, outputTokens: undefined },
+    estimate: started ? { inputTokens: estimateInputTokens(call), outputTokens } : undefined,
+  })
 }
 
 const truncated = (provider: 'openai' | 'anthropic') =>

@@ -16,16 +16,30 @@ export interface PassthroughRequest {
   signal: AbortSignal
 }
 
+/**
+ * A response body delivered by push, chunk by chunk as the provider sends it: no promise per chunk,
+ * which matters at thousands of chunks per second. pause() and resume() carry backpressure.
+ */
+export interface ByteSource {
+  /**
+   * Call once. Resolves when the body ended; rejects with a ProviderError (`midStream`) when reading
+   * failed, or with the request signal's reason once it was aborted (the connection is closed then).
+   */
+  read(onChunk: (chunk: Uint8Array) => void): Promise<void>
+  pause(): void
+  resume(): void
+}
+
 export interface PassthroughResponse {
-  /** The 2xx body, unparsed, chunk by chunk as the provider sends it (read it to apply backpressure). */
-  body: AsyncIterable<Uint8Array>
+  /** The 2xx body, unparsed. */
+  body: ByteSource
 }
 
 /**
  * Raw HTTP to an OpenAI-compatible or Anthropic endpoint, for requests whose client speaks the
  * provider's dialect. A non-2xx answer or a network failure rejects with a ProviderError (the same
- * classification the AiProvider adapters use); a failure while reading the body makes the
- * iteration throw one with `midStream` set.
+ * classification the AiProvider adapters use); a failure while reading the body rejects `read`
+ * with one that has `midStream` set.
  */
 export interface ProviderPassthrough {
   open(request: PassthroughRequest): Promise<PassthroughResponse>

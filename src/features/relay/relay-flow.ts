@@ -1,3 +1,4 @@
+import type { ByteSink, PushBody } from '../../shared/byte-sink.ts'
 import type { UsableModel } from '../models/model-access.port.ts'
 import type { RelayCall } from './relay-call.ts'
 import type { RelayMeter } from './relay-meter.ts'
@@ -6,8 +7,18 @@ import type { RelayOptions } from './relay-options.ts'
 /** What a relay call answers once every check passed and the provider accepted the request. */
 export type RelayOutcome =
   | { kind: 'json'; body: string; overheadMs: number }
-  /** SSE bytes in the client's dialect; failures after this point arrive as an error event inside. */
-  | { kind: 'stream'; events: AsyncIterable<Uint8Array> }
+  /**
+   * SSE bytes in the client's dialect, written into the transport's sink; failures after this point
+   * arrive as an error event inside. Resolves once the stream ended and was accounted for.
+   */
+  | { kind: 'stream'; pipe: PushBody }
+
+/** Writes an async sequence of chunks into a sink, waiting whenever the client is slow. */
+export async function pipeChunks(chunks: AsyncIterable<Uint8Array>, sink: ByteSink): Promise<void> {
+  for await (const bytes of chunks) {
+    if (!sink.write(bytes)) await new Promise<void>((resume) => sink.onDrain(resume))
+  }
+}
 
 /** Shared by the pass-through and the translating flows. */
 export interface RelayContext {

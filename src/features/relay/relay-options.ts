@@ -17,12 +17,7 @@ export interface RelayOptions {
    * Safe to cache: the chosen model's access, enabled flag and key are read fresh on every request.
    */
   modelListCacheMs: number
-  /**
-   * How long an authenticated platform key is reused without a lookup. 0 (default) looks it up on
-   * every request; N > 0 saves a query but a revoked key keeps working for up to N ms.
-   */
-  keyCacheMs: number
 }
 export const RelayOptions = token<RelayOptions>('RelayOptions')
 
-export const DEFAULT_RELAY_OPTIONS: RelayOptions = { commitAfterMs: 10_000, heartbeatMs: 15_000, retry: {}, modelListCacheMs: 2_000, keyCacheMs: 0 }
+export const DEFAULT_RELAY_OPTIONS: RelayOptions = { commitAfterMs: 10_000, heartbeatMs: 15_000, retry: {}, modelListCacheMs: 2_000 }

@@ -4,16 +4,15 @@ import type { DependencyContainer } from 'tsyringe'
 import { resolve } from '../../shared/di.ts'
 import { AppError, NotFound, Unauthenticated } from '../../shared/errors.ts'
 import type { AppEnv } from '../../shared/http/app-env.ts'
+import { pushResponse } from '../../shared/http/push-body.ts'
 import { createRouter } from '../../shared/http/router.ts'
 import { ApiKeyAuthenticator, type KeyPrincipal } from './api-key-authenticator.port.ts'
-import { CachedKeyAuthenticator } from './cached-key-authenticator.ts'
 import { dialectError } from './dialect-errors.ts'
 import { ListRelayModels } from './list-relay-models.use-case.ts'
 import { parseRelayCall, type ClientDialect } from './relay-call.ts'
 import { RelayCompletion } from './relay-completion.use-case.ts'
 import { RelayOptions } from './relay-options.ts'
 import { documentRelay } from './relay.schemas.ts'
-import { sseBody } from './sse-body.ts'
 
 export interface RelayRoutesOptions {
   /** Relay bodies carry whole conversations (and base64 images): a limit of their own, above the app's. */
@@ -93,8 +92,8 @@ const HEARTBEAT: Record<ClientDialect, Uint8Array> = {
  * inside the router: the app's error handler would use the generic envelope.
  */
 export function relayRoutes(container: DependencyContainer, options: RelayRoutesOptions = {}) {
-  const { heartbeatMs, keyCacheMs } = resolve(container, RelayOptions)
-  const keys = new CachedKeyAuthenticator(resolve(container, ApiKeyAuthenticator), keyCacheMs)
+  const { heartbeatMs } = resolve(container, RelayOptions)
+  const keys = resolve(container, ApiKeyAuthenticator)
   const relay = container.resolve(RelayCompletion)
   const listModels = container.resolve(ListRelayModels)
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_RELAY_BODY_LIMIT
@@ -126,7 +125,7 @@ export function relayRoutes(container: DependencyContainer, options: RelayRoutes
       if (outcome.kind === 'json') {
         return new Response(outcome.body, { status: 200, headers: { 'content-type': 'application/json', 'x-overhead-ms': String(outcome.overheadMs) } })
       }
-      return new Response(sseBody(outcome.events, HEARTBEAT[dialect], heartbeatMs, client), { status: 200, headers: SSE_HEADERS })
+      return pushResponse(c, outcome.pipe, { status: 200, headers: SSE_HEADERS }, { heartbeat: HEARTBEAT[dialect], heartbeatMs, onCancel: () => client.abort() })
     } catch (err) {
       return relayErrorResponse(c, err, dialect)
     }

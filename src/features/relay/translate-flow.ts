@@ -4,7 +4,7 @@ import { AnthropicEventWriter, anthropicMessageJson } from './anthropic-format.t
 import { streamErrorEvent } from './dialect-errors.ts'
 import { OpenAiChunkWriter, openAiCompletionJson } from './openai-format.ts'
 import { estimateInputTokens, type RelayCall } from './relay-call.ts'
-import { encode, overheadComment, settledWithin, type RelayContext, type RelayOutcome } from './relay-flow.ts'
+import { encode, overheadComment, pipeChunks, settledWithin, type RelayContext, type RelayOutcome } from './relay-flow.ts'
 import { upstreamStatusOf, type RelayEnd } from './relay-meter.ts'
 
 type Events = AsyncIterator<ProviderEvent>
@@ -61,7 +61,8 @@ export async function relayTranslated(provider: AiProvider, request: Omit<Comple
   const early = await settledWithin(first, options.commitAfterMs)
   if (early && 'error' in early) throw early.error
   meter.streamOpened()
-  return { kind: 'stream', events: translate(ctx, events, early ? early.value : first) }
+  const chunks = translate(ctx, events, early ? early.value : first)
+  return { kind: 'stream', pipe: (sink) => pipeChunks(chunks, sink) }
 }
 
 async function* translate(ctx: RelayContext, events: Events, first: IteratorResult<ProviderEvent> | Promise<IteratorResult<ProviderEvent>>): AsyncGenerator<Uint8Array> {

@@ -1,4 +1,5 @@
 import { inject, injectable } from 'tsyringe'
+import { deepFreeze } from '../../shared/deep-freeze.ts'
 import { token } from '../../shared/di.ts'
 import type { AppMode, ModeReader } from '../system/service-info.port.ts'
 import { resolveSystemSettings, type SystemSettingKey, type SystemSettings } from './settings.ts'
@@ -57,13 +58,4 @@ export class CachedSystemSettings implements SystemSettingsReader, ModeReader {
   private async load(): Promise<SystemSettings> {
     return deepFreeze(resolveSystemSettings(await this.repository.getSystem(), this.initialMode))
   }
-}
-
-/** Every caller shares the cached object, so nobody may change it. */
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const inner of Object.values(value)) deepFreeze(inner)
-    Object.freeze(value)
-  }
-  return value
 }

@@ -23,3 +23,9 @@ export interface UserRepository {
   countEnabledAdmins(): Promise<number>
 }
 export const UserRepository = token<UserRepository>('UserRepository')
+
+/**
+ * CacheInvalidation topic for users (ids are user ids): published after every update and delete, for
+ * caches elsewhere that hold a user's role or state (the platform-key cache holds its owner's).
+ */
+export const USERS_TOPIC = 'users'

@@ -10,6 +10,7 @@ import { buildContainer } from '../../../src/container.ts'
 import { BootstrapAdmin } from '../../../src/features/auth/bootstrap-admin.use-case.ts'
 import { ReplyControl } from '../../../src/features/chat/reply-control.port.ts'
 import { SettingsChangeBus } from '../../../src/features/settings/settings-change-bus.port.ts'
+import { CacheInvalidation } from '../../../src/shared/cache-invalidation.port.ts'
 import { resolve } from '../../../src/shared/di.ts'
 import { openDatabase } from '../../../src/shared/infra/database/open-database.ts'
 import { openRedis } from '../../../src/shared/infra/redis.ts'
@@ -46,8 +47,9 @@ export async function startReplica(databaseUrl: string, redisUrl: string, name: 
   const container = buildContainer({ config, db, log: createLogger(config.logLevel, sink), secrets: SECRETS, redis })
   await container.resolve(BootstrapAdmin).execute()
   const app = createApp(container, config)
-  // Both subscribers must listen before another replica publishes.
-  await Promise.all([resolve(container, SettingsChangeBus), resolve(container, ReplyControl)].map((a) => (a as { ready?: Promise<void> }).ready))
+  // Every subscriber must listen before another replica publishes.
+  const subscribers = [resolve(container, SettingsChangeBus), resolve(container, ReplyControl), resolve(container, CacheInvalidation)]
+  await Promise.all(subscribers.map((a) => (a as { ready?: Promise<void> }).ready))
 
   let closing: Promise<void> | undefined
 

@@ -1,6 +1,8 @@
 import { Writable } from 'node:stream'
 import { createApp } from '../../../src/app.ts'
 import { buildContainer } from '../../../src/container.ts'
+import { CacheInvalidation } from '../../../src/shared/cache-invalidation.port.ts'
+import { bindValue, resolve } from '../../../src/shared/di.ts'
 import { createLogger } from '../../../src/shared/logger.ts'
 import type { TestApp } from '../../support/test-app.ts'
 
@@ -22,6 +24,7 @@ const TEST_API_KEY_PEPPER = 'test-pepper-that-is-long-enough-0123456789'
 /**
  * A second app instance on the same database with its own keyring: a replica restarted with a new
  * MASTER_KEY while the first still runs with the old one. Its log lines go into `t.logs` too.
+ * Both share one cache-invalidation bus, as replicas sharing a Redis do.
  */
 export function createSiblingApp(t: TestApp, keys: { masterKey: Buffer; previousMasterKeys: Buffer[] }) {
   const sink = new Writable({
@@ -31,7 +34,9 @@ export function createSiblingApp(t: TestApp, keys: { masterKey: Buffer; previous
     },
   })
   const secrets = { jwtSecret: TEST_JWT_SECRET, apiKeyPepper: TEST_API_KEY_PEPPER, ...keys }
-  const container = buildContainer({ config: t.config, db: t.db, log: createLogger('debug', sink), secrets })
+  // Replicas hear each other's cache invalidations (REDIS_URL in production; here the first app's bus).
+  const invalidation = resolve(t.container, CacheInvalidation)
+  const container = buildContainer({ config: t.config, db: t.db, log: createLogger('debug', sink), secrets }, (c) => bindValue(c, CacheInvalidation, invalidation))
   const app = createApp(container, t.config)
   return {
     container,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { inject, injectable } from 'tsyringe'
 import { RedisClient, type Redis } from '../../../shared/infra/redis.ts'
+import { channelOf, parseMessage, RedisSubscription } from '../../../shared/infra/redis-subscription.ts'
 import { Log, type Logger } from '../../../shared/logger.ts'
 import { InProcessReplyControl } from './in-process-reply-control.ts'
 
@@ -25,7 +26,7 @@ export class RedisReplyControl extends InProcessReplyControl {
   private readonly instanceId = randomUUID()
   private readonly requests: string
   private readonly acks: string
-  private readonly subscriber: Redis
+  private readonly subscription: RedisSubscription
   private readonly waiting = new Map<string, (stopped: boolean) => void>()
   ackTimeoutMs = STOP_ACK_TIMEOUT_MS
   /** Resolves once both channels are subscribed (tests wait for it; production need not). */
@@ -36,18 +37,10 @@ export class RedisReplyControl extends InProcessReplyControl {
     @inject(Log) private readonly log: Logger,
   ) {
     super()
-    // ioredis applies `keyPrefix` to keys only; channels get it here so installs sharing a Redis stay apart.
-    const base = `${redis.options.keyPrefix ?? ''}chatbase:reply-stop`
-    this.requests = base
-    this.acks = `${base}:ack:${this.instanceId}`
-    this.subscriber = redis.duplicate()
-    this.subscriber.on('message', (channel: string, raw: string) => this.receive(channel, raw))
-    this.subscriber.on('error', (err: Error) => this.log.warn({ err }, 'reply stop subscriber: Redis error'))
-    // ioredis subscribes again by itself after a reconnect.
-    this.ready = this.subscriber.subscribe(this.requests, this.acks).then(
-      () => undefined,
-      (err: unknown) => this.log.error({ err }, 'could not subscribe to stop requests; stops from other replicas will not arrive'),
-    )
+    this.requests = channelOf(redis, 'reply-stop')
+    this.acks = `${this.requests}:ack:${this.instanceId}`
+    this.subscription = new RedisSubscription(redis, [this.requests, this.acks], { onMessage: (channel, raw) => this.receive(channel, raw) }, log, 'stop requests')
+    this.ready = this.subscription.ready
   }
 
   override async stop(messageId: string, ownerId: string): Promise<boolean> {
@@ -74,11 +67,11 @@ export class RedisReplyControl extends InProcessReplyControl {
   /** Called by the container's dispose(): closes the subscriber connection (the shared one is not ours). */
   async dispose(): Promise<void> {
     for (const settle of this.waiting.values()) settle(false)
-    await this.subscriber.quit().catch(() => this.subscriber.disconnect())
+    await this.subscription.close()
   }
 
   private receive(channel: string, raw: string): void {
-    const message = parse(raw)
+    const message = parseMessage(raw)
     if (channel === this.acks && typeof message?.requestId === 'string') {
       this.waiting.get(message.requestId)?.(message.stopped === true)
     } else if (channel === this.requests && isStopRequest(message) && message.replyTo !== this.instanceId) {
@@ -89,15 +82,6 @@ export class RedisReplyControl extends InProcessReplyControl {
         .publish(`${this.requests}:ack:${message.replyTo}`, ack)
         .catch((err: unknown) => this.log.warn({ err }, 'could not acknowledge a stop request'))
     }
-  }
-}
-
-function parse(raw: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(raw)
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined
-  } catch {
-    return undefined
   }
 }
 

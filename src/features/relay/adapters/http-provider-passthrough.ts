@@ -3,7 +3,7 @@ import https from 'node:https'
 import { ANTHROPIC_VERSION } from '../../providers/adapters/anthropic.adapter.ts'
 import { errorFromResponse, networkError } from '../../providers/adapters/provider-errors.ts'
 import { defaultBaseUrl } from '../../providers/provider-catalog.ts'
-import type { PassthroughRequest, PassthroughResponse, ProviderPassthrough } from '../provider-passthrough.port.ts'
+import type { ByteSource, PassthroughRequest, PassthroughResponse, ProviderPassthrough } from '../provider-passthrough.port.ts'
 
 export interface HttpPassthroughOptions {
   /** A connection silent for this long is closed (undici's default body timeout). */
@@ -65,7 +65,7 @@ export class HttpProviderPassthrough implements ProviderPassthrough {
       const req = send(url, { method: 'POST', headers, agent: secure ? this.agents.https : this.agents.http }, (res) => {
         answered = true
         const status = res.statusCode ?? 0
-        if (status >= 200 && status < 300) return resolve({ body: this.iterate(res, request, () => signal.removeEventListener('abort', onAbort)) })
+        if (status >= 200 && status < 300) return resolve({ body: bodySource(res, request, () => signal.removeEventListener('abort', onAbort)) })
         readText(res)
           .then(
             (text) => reject(signal.aborted ? signal.reason : errorFromResponse(provider, status, toHeaders(res.headers), text, apiKey)),
@@ -83,17 +83,39 @@ export class HttpProviderPassthrough implements ProviderPassthrough {
       req.end(request.body)
     })
   }
+}
 
-  private async *iterate(res: IncomingMessage, request: PassthroughRequest, done: () => void): AsyncGenerator<Uint8Array> {
-    try {
-      for await (const chunk of res) yield chunk as Buffer
-    } catch (error) {
-      if (request.signal.aborted) throw request.signal.reason
-      throw networkError(request.provider, error, request.apiKey, true)
-    } finally {
-      done()
-      // Left early (client gone, error): close the upstream connection rather than drain it.
-      if (!res.complete) res.destroy()
-    }
+/**
+ * The 2xx body as a ByteSource: 'data' events straight to the reader (what a pipe does), with
+ * pause/resume for backpressure. `done` runs once the body ended, failed or was aborted.
+ */
+function bodySource(res: IncomingMessage, request: PassthroughRequest, done: () => void): ByteSource {
+  return {
+    read(onChunk) {
+      return new Promise<void>((resolve, reject) => {
+        let settled = false
+        const settle = (error?: unknown) => {
+          if (settled) return
+          settled = true
+          res.off('data', onChunk)
+          done()
+          if (error === undefined) return resolve()
+          // Left early (client gone, error): close the upstream connection rather than drain it.
+          if (!res.complete) res.destroy()
+          reject(request.signal.aborted ? request.signal.reason : networkError(request.provider, error, request.apiKey, true))
+        }
+        res.on('data', onChunk)
+        res.once('end', () => settle())
+        res.once('error', (error) => settle(error))
+        // A connection that closes before the end (aborted by us or cut by the provider) fails the read.
+        const cut = () => settle(new Error('the provider closed the connection before the end of the body'))
+        res.once('close', () => {
+          if (!res.complete) cut()
+        })
+        if (res.destroyed && !res.complete) cut() // closed (e.g. aborted) before anyone read it
+      })
+    },
+    pause: () => void res.pause(),
+    resume: () => void res.resume(),
   }
 }

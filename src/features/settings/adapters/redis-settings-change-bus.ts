@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { inject, injectable } from 'tsyringe'
 import { RedisClient, type Redis } from '../../../shared/infra/redis.ts'
+import { channelOf, parseMessage, RedisSubscription } from '../../../shared/infra/redis-subscription.ts'
 import { Log, type Logger } from '../../../shared/logger.ts'
 import { systemSettingSchemas } from '../settings.ts'
 import type { SettingsChange, SettingsChangeBus, SettingsChangeListener } from '../settings-change-bus.port.ts'
@@ -26,7 +27,7 @@ export class RedisSettingsChangeBus implements SettingsChangeBus {
   private readonly local = new InProcessSettingsChangeBus()
   private readonly instanceId = randomUUID()
   private readonly channel: string
-  private readonly subscriber: Redis
+  private readonly subscription: RedisSubscription
   /** Resolves once the channel subscription is active (tests wait for it; production need not). */
   readonly ready: Promise<void>
 
@@ -34,28 +35,16 @@ export class RedisSettingsChangeBus implements SettingsChangeBus {
     @inject(RedisClient) private readonly redis: Redis,
     @inject(Log) private readonly log: Logger,
   ) {
-    // ioredis applies `keyPrefix` to keys only; channels get it here so installs sharing a Redis stay apart.
-    this.channel = `${redis.options.keyPrefix ?? ''}chatbase:settings-changed`
-    this.subscriber = redis.duplicate()
-    this.subscriber.on('message', (channel: string, raw: string) => {
-      if (channel === this.channel) this.receive(raw)
-    })
-    this.subscriber.on('error', (err: Error) => this.log.warn({ err }, 'settings change subscriber: Redis error'))
-    let subscribed!: () => void
-    this.ready = new Promise((resolve) => (subscribed = resolve))
-    // 'ready' fires on the first connect and after every reconnect, before ioredis re-subscribes:
-    // subscribe (again; it is idempotent), and once Redis confirms, drop what may have been missed.
-    this.subscriber.on('ready', () => {
-      this.subscriber.subscribe(this.channel).then(
-        () => {
-          this.deliver({ scope: 'system', keys: Object.keys(systemSettingSchemas) })
-          subscribed()
-        },
-        (err: unknown) => this.log.error({ err }, 'could not subscribe to settings changes; other replicas may serve stale settings'),
-      )
-    })
-    // The shared connection is lazy (openRedis), and so is its duplicate until told to connect.
-    if (this.subscriber.status === 'wait') this.subscriber.connect().catch(() => undefined) // 'error' logs it; ioredis retries
+    this.channel = channelOf(redis, 'settings-changed')
+    this.subscription = new RedisSubscription(
+      redis,
+      [this.channel],
+      // Once (re)subscribed, drop whatever may have been missed while the connection was down.
+      { onMessage: (_channel, raw) => this.receive(raw), onSubscribed: () => this.deliver({ scope: 'system', keys: Object.keys(systemSettingSchemas) }) },
+      log,
+      'settings changes',
+    )
+    this.ready = this.subscription.ready
   }
 
   async publish(change: SettingsChange): Promise<void> {
@@ -72,7 +61,7 @@ export class RedisSettingsChangeBus implements SettingsChangeBus {
 
   /** Called by the container's dispose(): closes the subscriber connection (the shared one is not ours). */
   async dispose(): Promise<void> {
-    await this.subscriber.quit().catch(() => this.subscriber.disconnect())
+    await this.subscription.close()
   }
 
   /**
@@ -101,13 +90,8 @@ export class RedisSettingsChangeBus implements SettingsChangeBus {
 
 /** Accepts only the shapes the port defines, and rebuilds them so nothing else rides along. */
 function parseEnvelope(raw: string): Envelope | undefined {
-  let value: unknown
-  try {
-    value = JSON.parse(raw)
-  } catch {
-    return undefined
-  }
-  if (!isRecord(value) || typeof value.from !== 'string' || !isRecord(value.change)) return undefined
+  const value = parseMessage(raw)
+  if (!value || typeof value.from !== 'string' || !isRecord(value.change)) return undefined
   const { scope, keys, userId } = value.change
   if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) return undefined
   if (scope === 'system') return { from: value.from, change: { scope, keys } }
