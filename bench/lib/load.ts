@@ -63,7 +63,12 @@ export async function runLoad(target: Target, concurrency: number, options: { wa
   let completed = 0
   let errors = 0
   const startTimer = setTimeout(() => options.onWindow('start'), options.warmupMs)
-  const endTimer = setTimeout(() => options.onWindow('end'), options.warmupMs + options.windowMs)
+  let ended = false
+  const end = () => {
+    if (!ended) options.onWindow('end')
+    ended = true
+  }
+  const endTimer = setTimeout(end, options.warmupMs + options.windowMs)
 
   async function worker(w: number) {
     for (let n = 0; performance.now() < windowEnd; n++) {
@@ -85,6 +90,7 @@ export async function runLoad(target: Target, concurrency: number, options: { wa
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)))
   clearTimeout(startTimer)
   clearTimeout(endTimer)
+  end() // the last worker may stop a moment before the end timer fires
   agent.destroy()
   ttfts.sort((a, b) => a - b)
   totals.sort((a, b) => a - b)

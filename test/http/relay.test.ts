@@ -1,3 +1,7 @@
+import { serve } from '@hono/node-server'
+import { once } from 'node:events'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { relayRoutes } from '../../src/features/relay/relay.routes.ts'
 import { parseSse } from '../support/sse.ts'
@@ -55,6 +59,28 @@ describe('errors on /v1 are in the client dialect, never the app envelope', () =
     const res = await router.request('/v1/messages', { method: 'POST', headers: { 'x-api-key': RELAY_KEY }, body: JSON.stringify({ model: 'x', messages: [{ role: 'user', content: 'y'.repeat(200) }] }) })
     expect(res.status).toBe(413)
     expect(await res.json()).toMatchObject({ type: 'error', error: { type: 'request_too_large' } })
+  })
+
+  it('answers an oversized chunked body (no content-length) on a real socket with 413, not a reset', async () => {
+    const server = serve({ fetch: relayRoutes(w.t.container, { bodyLimitBytes: 100 }).fetch, port: 0, hostname: '127.0.0.1' })
+    await once(server, 'listening')
+    try {
+      const { port } = server.address() as AddressInfo
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, path: '/v1/chat/completions', method: 'POST', headers: { authorization: `Bearer ${RELAY_KEY}`, 'content-type': 'application/json' } }, (res) => {
+          let body = ''
+          res.on('data', (chunk: Buffer) => (body += chunk))
+          res.on('end', () => resolve({ status: res.statusCode!, body }))
+        })
+        req.on('error', reject)
+        for (let i = 0; i < 5; i++) req.write('x'.repeat(60)) // 300 bytes, chunked
+        req.end()
+      })
+      expect(answer.status).toBe(413)
+      expect(JSON.parse(answer.body)).toMatchObject({ error: { type: 'invalid_request_error', message: expect.stringMatching(/too large/) } })
+    } finally {
+      server.close()
+    }
   })
 })
 

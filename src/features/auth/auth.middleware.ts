@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono'
 import type { DependencyContainer } from 'tsyringe'
 import { Unauthenticated } from '../../shared/errors.ts'
 import type { AppEnv } from '../../shared/http/app-env.ts'
+import { requestHeader } from '../../shared/http/node-request.ts'
 import { PasswordChangeRequired } from './auth.errors.ts'
 import { AuthenticateAccessToken } from './authenticate-access-token.use-case.ts'
 
@@ -15,7 +16,7 @@ const ALLOWED_BEFORE_PASSWORD_CHANGE = new Set(['/api/auth/me', '/api/auth/passw
 export function authenticate(container: DependencyContainer): MiddlewareHandler<AppEnv> {
   const authenticateToken = container.resolve(AuthenticateAccessToken)
   return async (c, next) => {
-    const header = c.req.header('authorization')
+    const header = requestHeader(c, 'authorization')
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
       if (!match) throw new Unauthenticated('Use the header "Authorization: Bearer <access token>"')

@@ -14,7 +14,8 @@ export interface RelayOptions {
   retry: RetryOptions
   /**
    * How long the list of models a user may use is reused between requests (saves a query each).
-   * Safe to cache: the chosen model's access, enabled flag and key are read fresh on every request.
+   * Safe to cache: the chosen model's access, enabled flag and key are checked on every request
+   * (through the models slice's cache, which every change invalidates).
    */
   modelListCacheMs: number
 }

@@ -25,8 +25,15 @@ const NL2 = Buffer.from('\n\n')
 const CRLF2 = Buffer.from('\r\n\r\n')
 const CR2 = Buffer.from('\r\r')
 
+// Needles as bytes: Buffer#includes with a Buffer skips encoding the string on every call.
+const DONE = Buffer.from('[DONE]')
+const ERROR = Buffer.from('"error"')
+const USAGE = Buffer.from('"usage":')
+
 /** End of the last complete event (after its blank line), or -1. Accepts \n, \r\n and \r framing. */
 function lastBoundaryEnd(buf: Buffer): number {
+  const length = buf.length
+  if (buf[length - 1] === 0x0a && buf[length - 2] === 0x0a) return length // the usual case: one or more whole events
   const nl = buf.lastIndexOf(NL2)
   if (nl >= 0 && nl + 2 === buf.length) return buf.length
   const crlf = buf.lastIndexOf(CRLF2)
@@ -42,7 +49,7 @@ function count(buf: Buffer, needle: string): number {
 
 /** `"usage":{...}` somewhere (every OpenAI chunk has `"usage":null` once include_usage is on). */
 function hasUsageObject(buf: Buffer): boolean {
-  for (let at = buf.indexOf('"usage":'); at >= 0; at = buf.indexOf('"usage":', at + 8)) {
+  for (let at = buf.indexOf(USAGE); at >= 0; at = buf.indexOf(USAGE, at + 8)) {
     let i = at + 8
     while (buf[i] === 0x20) i++
     if (buf[i] === 0x7b) return true
@@ -119,7 +126,7 @@ export class StreamScanner {
   private openAi(buf: Buffer): Uint8Array[] {
     this.tally.deltas++ // one token per chunk, roughly: counting events would cost a search per chunk
     if (!this.firstToken && OPENAI_TOKEN.test(buf.toString('latin1'))) this.markFirstToken()
-    const interesting = buf.includes('[DONE]') || buf.includes('"error"') || hasUsageObject(buf)
+    const interesting = buf.includes(DONE) || buf.includes(ERROR) || hasUsageObject(buf)
     if (!interesting) return [buf]
     let out = ''
     for (const event of splitEvents(buf.toString('utf8'))) {

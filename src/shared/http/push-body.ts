@@ -1,4 +1,5 @@
 import type { HttpBindings } from '@hono/node-server'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { ServerResponse } from 'node:http'
 import type { ByteSink, PushBody } from '../byte-sink.ts'
@@ -50,7 +51,9 @@ export function pushBodies(): MiddlewareHandler<AppEnv> {
     c.res.headers.forEach((value, name) => (head[name] = value))
     out.writeHead(c.res.status, head)
     void writeToNode(out, pending)
-    c.res = new Response(null, { headers: { 'x-hono-already-sent': 'true' } }) // @hono/node-server's RESPONSE_ALREADY_SENT
+    // Unset first, or Hono copies every header into the marker (work for a response already sent).
+    c.res = undefined as never
+    c.res = RESPONSE_ALREADY_SENT
   }
 }
 

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
 import type { Logger } from 'pino'
 import type { AppEnv } from './app-env.ts'
+import { requestHeader } from './node-request.ts'
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 /** Gives every request an id (kept from the caller when it is sane), a child logger and one access-log line. */
 export function requestContext(log: Logger): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const incoming = c.req.header('x-request-id')
+    const incoming = requestHeader(c, 'x-request-id')
     const requestId = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID()
     c.set('requestId', requestId)
     c.set('log', log.child({ requestId }))
