@@ -1,7 +1,7 @@
 // Run: npx tsx bench/relay.bench.ts            (about 3 minutes; loopback only; stops by itself)
 // Env: TOKENS (64), DELAY_MS between upstream tokens (5), WINDOW_MS per run (4000), LEVELS (1,10,100,1000),
 //      CHAT_LEVELS (1,10,100), LOG_LEVEL of the app server (warn), BENCH_REDIS_URL (redis://127.0.0.1:6379;
-//      empty: no relay+redis rows).
+//      empty: no relay+redis rows), ROUNDS (1): runs per relay row, alternating, the median kept.
 // Three processes besides this driver: the test upstream, a bare node:http proxy and the real app
 // (relay + chat). Server CPU per stream comes from /proc/<pid>/stat deltas over each run's window.
 import { type Child, cpuMs, rssMb, startChild } from './lib/proc.ts'
@@ -12,6 +12,7 @@ const WINDOW_MS = Number(process.env.WINDOW_MS ?? 4000)
 const windowFor = (c: number) => (c >= 1000 ? WINDOW_MS * 2.5 : WINDOW_MS)
 const warmupFor = (c: number) => (c >= 1000 ? 3000 : 1000)
 const LEVELS = (process.env.LEVELS ?? '1,10,100,1000').split(',').map(Number)
+const ROUNDS = Number(process.env.ROUNDS ?? 1)
 const CHAT_LEVELS = (process.env.CHAT_LEVELS ?? '1,10,100').split(',').map(Number)
 const ADMIN = { username: 'benchadmin', password: 'bench admin password 1' } // as bench/lib/relay-server.ts creates it
 const OPENAI_TOKEN = /"content":"[^"]/
@@ -52,6 +53,8 @@ async function measure(name: string, target: Target, concurrency: number, server
   console.error(`${name.padEnd(7)} c=${String(concurrency).padEnd(4)} ${r.streamsPerSecond.toFixed(0).padStart(5)} streams/s  ttft p50 ${r.ttft.p50.toFixed(1)} p99 ${r.ttft.p99.toFixed(1)}  total p50 ${r.total.p50.toFixed(0)} p99 ${r.total.p99.toFixed(0)}  cpu/stream ${row.cpuPerStream?.toFixed(2) ?? '-'} ms  errors ${r.errors}`)
   return row
 }
+
+const medianRun = (rows: Row[]): Row => [...rows].sort((a, b) => (a.cpuPerStream ?? 0) - (b.cpuPerStream ?? 0))[Math.floor((rows.length - 1) / 2)]!
 
 const f = (x: number | undefined, digits = 1) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(digits))
 
@@ -110,12 +113,19 @@ try {
   const direct = new Map<number, Row>()
   const floor = new Map<number, Row>()
   for (const c of LEVELS) {
-    const d = await measure('direct', targets.direct, c, upstream)
-    direct.set(c, d)
-    const b = await measure('bare', targets.bare, c, bare)
-    floor.set(c, b)
-    relayRows.push(d, b, await measure('relay', targets.relay, c, app))
-    if (targets.relayRedis) relayRows.push(await measure('relay+redis', targets.relayRedis, c, appRedis))
+    // ROUNDS > 1: the targets take turns, and each row is the run with the median CPU per stream,
+    // so that drift of the shared machine hits the bare proxy and the relay alike.
+    const runs: Record<string, Row[]> = { direct: [], bare: [], relay: [], 'relay+redis': [] }
+    for (let round = 0; round < ROUNDS; round++) {
+      runs.direct!.push(await measure('direct', targets.direct, c, upstream))
+      runs.bare!.push(await measure('bare', targets.bare, c, bare))
+      runs.relay!.push(await measure('relay', targets.relay, c, app))
+      if (targets.relayRedis) runs['relay+redis']!.push(await measure('relay+redis', targets.relayRedis, c, appRedis))
+    }
+    const [d, b, ...relays] = Object.values(runs).filter((r) => r.length).map(medianRun)
+    direct.set(c, d!)
+    floor.set(c, b!)
+    relayRows.push(d!, b!, ...relays)
   }
   // The first chat reply loads the tokenizer (hundreds of ms): not part of any measured window.
   await runLoad(chat, 1, { warmupMs: 0, windowMs: 1, onWindow: () => {} })
@@ -126,7 +136,7 @@ try {
     chatRows.push(d, await measure('chat', chat, c, app))
   }
 
-  console.log(`\n### Relay: /v1/chat/completions (${process.env.TOKENS ?? 64}-token streams, ${process.env.DELAY_MS ?? 5} ms between tokens, ${WINDOW_MS} ms windows, ${windowFor(1000)} ms at c=1000)\n`)
+  console.log(`\n### Relay: /v1/chat/completions (${process.env.TOKENS ?? 64}-token streams, ${process.env.DELAY_MS ?? 5} ms between tokens, ${WINDOW_MS} ms windows, ${windowFor(1000)} ms at c=1000, median of ${ROUNDS} alternating run(s) per row)\n`)
   console.log(table(relayRows, direct, floor))
   console.log('\nrelay+redis: the same app with REDIS_URL (Redis usage gate and cache invalidation). "server CPU" of a direct row is the test upstream\'s own CPU, for scale.\n')
   console.log(`### Chat: POST /api/chat/stream vs direct\n`)
