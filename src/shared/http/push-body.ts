@@ -1,9 +1,9 @@
-import type { HttpBindings } from '@hono/node-server'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import type { Context, MiddlewareHandler } from 'hono'
 import type { ServerResponse } from 'node:http'
 import type { ByteSink, PushBody } from '../byte-sink.ts'
 import type { AppEnv } from './app-env.ts'
+import { nodeOf } from './node-request.ts'
 
 export interface PushBodyOptions {
   /** Written whenever nothing else was for `heartbeatMs` / 2 .. `heartbeatMs` (keeps proxies from cutting the connection). */
@@ -18,9 +18,7 @@ interface Pending extends PushBodyOptions {
 }
 
 // Where a pushed body waits for the outermost middleware (see pushBodies): one per request.
-const PENDING = 'pushBody'
-
-const nodeResponseOf = (c: Context): ServerResponse | undefined => ((c.env ?? {}) as Partial<HttpBindings>).outgoing
+const pendingBodies = new WeakMap<Context, Pending>()
 
 /**
  * Answers with a body that the producer pushes into a sink (a relayed stream: thousands of chunks
@@ -29,8 +27,8 @@ const nodeResponseOf = (c: Context): ServerResponse | undefined => ((c.env ?? {}
  * ReadableStream. Either way a slow client pauses the producer.
  */
 export function pushResponse(c: Context<AppEnv>, body: PushBody, init: { status: number; headers: Record<string, string> }, options: PushBodyOptions): Response {
-  if (nodeResponseOf(c)) {
-    c.set(PENDING as never, { body, ...options } satisfies Pending as never)
+  if (nodeOf(c).outgoing) {
+    pendingBodies.set(c, { body, ...options })
     return new Response(null, init)
   }
   return new Response(readableOf(body, options), init)
@@ -44,8 +42,8 @@ export function pushResponse(c: Context<AppEnv>, body: PushBody, init: { status:
 export function pushBodies(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next()
-    const pending = c.get(PENDING as never) as Pending | undefined
-    const out = nodeResponseOf(c)
+    const pending = pendingBodies.get(c)
+    const out = nodeOf(c).outgoing
     if (!pending || !out) return
     const head: Record<string, string> = {}
     c.res.headers.forEach((value, name) => (head[name] = value))
