@@ -1,5 +1,7 @@
 // How many Redis commands one admitted + settled request costs, watched with MONITOR: round trips
 // from the app, and the commands the Lua scripts run inside Redis.
+import { once } from 'node:events'
+import { connect, type Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RedisUsageGate } from '../../src/features/usage/adapters/redis-usage-gate.ts'
 import { EffectiveLimits } from '../../src/features/usage/effective-limits.ts'
@@ -11,24 +13,52 @@ import { createLogger } from '../../src/shared/logger.ts'
 import { ManualClock, SequentialIds } from '../../src/shared/testing/fakes.ts'
 import { createTestRedis, type TestRedis } from '../support/redis.ts'
 
+/**
+ * MONITOR on a plain socket. ioredis's monitor() can fail with "Command queue state error" when
+ * other test files keep Redis busy while it switches modes; a line reader has no such state.
+ * A line: `+1700000000.123456 [0 127.0.0.1:5000] "evalsha" "abc" "1" "key"`.
+ */
+async function watchCommands(url: string, onCommand: (source: string, args: string[]) => void): Promise<Socket> {
+  const { hostname, port } = new URL(url)
+  const socket = connect({ host: hostname, port: Number(port || 6379) })
+  await once(socket, 'connect')
+  let buffered = ''
+  let confirmed!: () => void
+  const ready = new Promise<void>((resolve) => (confirmed = resolve))
+  socket.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8')
+    const lines = buffered.split('\r\n')
+    buffered = lines.pop()!
+    for (const line of lines) {
+      if (line === '+OK') confirmed()
+      const command = /^\+[\d.]+ \[\d+ ([^\]]+)\] (.*)$/.exec(line)
+      if (!command) continue
+      const args = [...command[2]!.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!.replace(/\\(.)/g, '$1'))
+      onCommand(command[1]!, args)
+    }
+  })
+  socket.write('MONITOR\r\n')
+  await ready
+  return socket
+}
+
 const ALL: Limits = { requestsPerMinute: 1000, concurrentStreams: 100, tokensPerDay: 1e9, tokensPerMonth: 1e10, costBudgetMicrosPerMonth: 1e12 }
 
 describe('Redis commands per admitted + settled request', () => {
   let redis: TestRedis
   let client: Redis
-  let monitor: Redis
+  let monitor: Socket
   const seen: { source: string; args: string[] }[] = []
 
   beforeAll(async () => {
     redis = await createTestRedis()
     client = await redis.open()
-    monitor = await client.monitor()
-    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    monitor = await watchCommands(redis.url, (source, args) => {
       if (args.some((a) => a.includes(redis.prefix))) seen.push({ source, args })
     })
   })
   afterAll(async () => {
-    monitor?.disconnect()
+    monitor?.destroy()
     await redis?.cleanup()
   })
 
