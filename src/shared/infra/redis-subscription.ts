@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { Logger } from '../logger.ts'
 import type { Redis } from './redis.ts'
 
@@ -55,5 +56,54 @@ export function parseMessage(raw: string): Record<string, unknown> | undefined {
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
   } catch {
     return undefined
+  }
+}
+
+export interface BroadcastHandlers {
+  /** A message from another process, parsed (undefined when it was not a JSON object): validate it. */
+  onMessage(message: Record<string, unknown> | undefined): void
+  /** See SubscriptionHandlers.onSubscribed. */
+  onSubscribed(): void
+}
+
+/**
+ * One channel that every replica publishes to and listens on, for messages that this process has
+ * already applied locally: each message carries the sender's instance id, and a replica ignores its
+ * own. Publishing never fails the caller (the change is stored and applied here already); a replica
+ * that missed messages hears `onSubscribed` when its subscription resumes.
+ */
+export class RedisBroadcast {
+  readonly ready: Promise<void>
+  private readonly instanceId = randomUUID()
+  private readonly channel: string
+  private readonly subscription: RedisSubscription
+
+  constructor(
+    private readonly redis: Redis,
+    name: string,
+    handlers: BroadcastHandlers,
+    private readonly log: Logger,
+    purpose: string,
+  ) {
+    this.channel = channelOf(redis, name)
+    const onMessage = (_channel: string, raw: string) => {
+      const message = parseMessage(raw)
+      if (message?.from !== this.instanceId) handlers.onMessage(message)
+    }
+    this.subscription = new RedisSubscription(redis, [this.channel], { onMessage, onSubscribed: handlers.onSubscribed }, log, purpose)
+    this.ready = this.subscription.ready
+  }
+
+  /** Sends `message` (plus the sender's id) to the other replicas; a failure is logged with `context`. */
+  async publish(message: Record<string, unknown>, failure: { message: string; context: object }): Promise<void> {
+    try {
+      await this.redis.publish(this.channel, JSON.stringify({ from: this.instanceId, ...message }))
+    } catch (err) {
+      this.log.error({ err, ...failure.context }, failure.message)
+    }
+  }
+
+  close(): Promise<void> {
+    return this.subscription.close()
   }
 }

@@ -30,7 +30,7 @@ describe('RedisCacheInvalidation on a real Redis', () => {
     target.subscribe(topic, listener)
     return heard
   }
-  const subscriberOf = (target: RedisCacheInvalidation) => (target as unknown as { subscription: { connection: Redis } }).subscription.connection
+  const subscriberOf = (target: RedisCacheInvalidation) => (target as unknown as { broadcast: { subscription: { connection: Redis } } }).broadcast.subscription.connection
 
   beforeAll(async () => {
     redis = await createTestRedis()

@@ -77,7 +77,7 @@ describe('RedisSettingsChangeBus on a real Redis', () => {
     const a = await bus()
     const resyncs: SettingsChange[] = []
     a.subscribe((c) => void (isResync(c) && resyncs.push(c)))
-    ;(a as unknown as { subscription: { connection: Redis } }).subscription.connection.disconnect(true) // drop the connection; ioredis reconnects
+    ;(a as unknown as { broadcast: { subscription: { connection: Redis } } }).broadcast.subscription.connection.disconnect(true) // drop the connection; ioredis reconnects
     await expect.poll(() => resyncs.length, { timeout: 5000 }).toBe(1)
   })
 
