@@ -1,10 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { InvalidationListener } from '../../../src/shared/cache-invalidation.port.ts'
 import { RedisCacheInvalidation } from '../../../src/shared/infra/redis-cache-invalidation.ts'
 import type { Redis } from '../../../src/shared/infra/redis.ts'
-import { createLogger } from '../../../src/shared/logger.ts'
+import { capturedLogger } from '../../support/captured-logger.ts'
 import { createTestRedis, type TestRedis } from '../../support/redis.ts'
 
 type Heard = Array<readonly string[] | null>
@@ -12,8 +11,7 @@ type Heard = Array<readonly string[] | null>
 describe('RedisCacheInvalidation on a real Redis', () => {
   let redis: TestRedis
   let connection: Redis
-  const logs: string[] = []
-  const log = createLogger('debug', new Writable({ write: (chunk, _e, done) => void (logs.push(String(chunk)), done()) }))
+  const { log, logs } = capturedLogger()
   const buses: RedisCacheInvalidation[] = []
   const channel = () => `${redis.prefix}chatbase:cache-invalidation`
 
@@ -83,7 +81,7 @@ describe('RedisCacheInvalidation on a real Redis', () => {
   it('ignores malformed messages, with a warning, and still takes the next good one', async () => {
     // A log of its own: every other bus of this file hears the junk too.
     const own: string[] = []
-    const b = await bus(connection, createLogger('debug', new Writable({ write: (chunk, _e, done) => void (own.push(String(chunk)), done()) })))
+    const b = await bus(connection, capturedLogger(own).log)
     const heard = record(b, 't')
     const warned = () => own.filter((l) => l.includes('ignored a malformed cache invalidation message')).length
     const junk = [

@@ -3,7 +3,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { Writable } from 'node:stream'
 import { createApp } from '../../../src/app.ts'
 import { loadConfig } from '../../../src/config.ts'
 import { buildContainer } from '../../../src/container.ts'
@@ -14,7 +13,7 @@ import { CacheInvalidation } from '../../../src/shared/cache-invalidation.port.t
 import { resolve } from '../../../src/shared/di.ts'
 import { openDatabase } from '../../../src/shared/infra/database/open-database.ts'
 import { openRedis } from '../../../src/shared/infra/redis.ts'
-import { createLogger } from '../../../src/shared/logger.ts'
+import { capturedLogger } from '../../support/captured-logger.ts'
 import { createTestRedis, type TestRedis } from '../../support/redis.ts'
 import { ADMIN, type RequestOptions, type TestResponse } from '../../support/test-app.ts'
 import { createTestDatabase } from '../../support/test-database.ts'
@@ -40,11 +39,10 @@ export async function startReplica(databaseUrl: string, redisUrl: string, name: 
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: 'debug',
   })
-  const logs: string[] = []
-  const sink = new Writable({ write: (chunk, _enc, done) => void (logs.push(String(chunk)), done()) })
+  const { log, logs } = capturedLogger([], config.logLevel)
   const db = await openDatabase(databaseUrl, { poolSize: 4 })
   const redis = await openRedis(redisUrl)
-  const container = buildContainer({ config, db, log: createLogger(config.logLevel, sink), secrets: SECRETS, redis })
+  const container = buildContainer({ config, db, log, secrets: SECRETS, redis })
   await container.resolve(BootstrapAdmin).execute()
   const app = createApp(container, config)
   // Every subscriber must listen before another replica publishes.

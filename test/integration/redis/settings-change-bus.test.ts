@@ -1,10 +1,9 @@
-import { Writable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RedisSettingsChangeBus } from '../../../src/features/settings/adapters/redis-settings-change-bus.ts'
 import type { SettingsChange } from '../../../src/features/settings/settings-change-bus.port.ts'
 import { systemSettingSchemas } from '../../../src/features/settings/settings.ts'
 import type { Redis } from '../../../src/shared/infra/redis.ts'
-import { createLogger } from '../../../src/shared/logger.ts'
+import { capturedLogger } from '../../support/captured-logger.ts'
 import { createTestRedis, type TestRedis } from '../../support/redis.ts'
 import { ADMIN, startReplicas, type Replica } from './replicas.ts'
 
@@ -14,8 +13,7 @@ const isResync = (c: SettingsChange) => c.scope === 'system' && c.keys.length ==
 describe('RedisSettingsChangeBus on a real Redis', () => {
   let redis: TestRedis
   let connection: Redis
-  const logs: string[] = []
-  const log = createLogger('debug', new Writable({ write: (chunk, _e, done) => void (logs.push(String(chunk)), done()) }))
+  const { log, logs } = capturedLogger()
   const buses: RedisSettingsChangeBus[] = []
   const channel = () => `${redis.prefix}chatbase:settings-changed`
 
