@@ -21,6 +21,9 @@ export const ERROR_CODES = [
   'PROVIDER_UNAVAILABLE',
   'PROVIDER_BAD_REQUEST',
   'PROVIDER_ERROR',
+  'OAUTH_INVALID_GRANT',
+  'OAUTH_ENDPOINT_FAILED',
+  'OAUTH_ENDPOINT_TIMEOUT',
   'INTERNAL',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]

@@ -1,0 +1,66 @@
+import type { Readable } from 'node:stream'
+import { token } from '../di.ts'
+
+/**
+ * The one way out of the process: every call to a provider, an OAuth token endpoint or a model
+ * test goes through it. It owns connect, header and idle timeouts and the per-account route
+ * (direct, or through the account's proxy). A route with a proxy NEVER falls back to a direct
+ * connection: a proxy that cannot be built or reached fails the call with an OutboundError.
+ */
+export interface OutboundRoute {
+  /** http://, https://, socks5:// or socks5h:// with optional URL-encoded user:password; null/absent: direct. */
+  proxyUrl?: string | null
+}
+
+export interface OutboundRequest {
+  method: 'GET' | 'POST'
+  url: string
+  headers: Record<string, string>
+  /** Sent as is; the transport sets content-length. */
+  body?: string
+  route?: OutboundRoute
+  /** Aborting closes the connection; a pending request or body read then rejects with signal.reason. */
+  signal?: AbortSignal
+  /** Overrides of the transport's defaults for this call (e.g. a short one for a health check). */
+  timeouts?: Partial<OutboundTimeouts>
+}
+
+export interface OutboundTimeouts {
+  /** TCP (+TLS, +proxy handshake) connect. */
+  connectMs: number
+  /** From the request sent to the response headers. */
+  headersMs: number
+  /** Silence between two body chunks. */
+  idleMs: number
+}
+
+export interface OutboundResponse {
+  status: number
+  /** Lower-case names; repeated headers joined as Node does. */
+  headers: Record<string, string | string[] | undefined>
+  /** Consume it or call body.destroy(). Errors while reading are OutboundErrors (kind idle_timeout / network). */
+  body: Readable
+}
+
+export interface OutboundTransport {
+  /** Resolves once the response headers arrived (any status); rejects with an OutboundError. */
+  request(request: OutboundRequest): Promise<OutboundResponse>
+}
+export const OutboundTransport = token<OutboundTransport>('OutboundTransport')
+
+/**
+ * proxy: the proxy could not be built, reached, or refused the tunnel (407, SOCKS auth);
+ * connect_timeout / headers_timeout / idle_timeout: the timeouts above; network: anything else
+ * (DNS, refused, reset). Messages never contain a proxy password or a credential.
+ */
+export type OutboundErrorKind = 'proxy' | 'connect_timeout' | 'headers_timeout' | 'idle_timeout' | 'network'
+
+export class OutboundError extends Error {
+  constructor(
+    readonly kind: OutboundErrorKind,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'OutboundError'
+  }
+}
