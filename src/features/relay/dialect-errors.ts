@@ -88,7 +88,11 @@ function appMeaning(err: AppError): Meaning {
     case 'PROVIDER_AUTH_FAILED':
     case 'PROVIDER_BAD_REQUEST':
     case 'PROVIDER_ERROR':
+    case 'OAUTH_INVALID_GRANT':
+    case 'OAUTH_ENDPOINT_FAILED':
       return { status: 502, message, openai: SERVER, anthropic: 'api_error' }
+    case 'OAUTH_ENDPOINT_TIMEOUT':
+      return { status: 504, message, openai: SERVER, anthropic: 'timeout_error' }
     case 'INTERNAL':
       return { status: 500, message: 'Internal server error', openai: SERVER, anthropic: 'api_error' }
   }
