@@ -7,6 +7,7 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 const port = z.coerce.number().int().min(0).max(65535)
 const positiveInt = z.coerce.number().int().positive()
 const optionalSecret = z.string().min(1).optional()
+const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http:// or https:// URL')
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -38,6 +39,28 @@ const envSchema = z.object({
   METRICS_PORT: port.optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   STREAM_STALE_AFTER_MS: z.coerce.number().int().min(3000, 'must be at least 3000 (replies save progress every second)').default(30_000),
+  UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt.default(10_000),
+  UPSTREAM_HEADERS_TIMEOUT_MS: positiveInt.default(60_000),
+  UPSTREAM_IDLE_TIMEOUT_MS: positiveInt.default(120_000),
+  ANTHROPIC_OAUTH_AUTHORIZE_URL: httpUrl.default('https://claude.ai/oauth/authorize'),
+  ANTHROPIC_OAUTH_TOKEN_URL: httpUrl.default('https://platform.claude.com/v1/oauth/token'),
+  ANTHROPIC_OAUTH_CLIENT_ID: z.string().min(1).default('9d1c250a-e61b-44d9-88ed-5944d1962f5e'),
+  ANTHROPIC_OAUTH_REDIRECT_URI: httpUrl.default('https://platform.claude.com/oauth/code/callback'),
+  ANTHROPIC_OAUTH_SCOPES: z.string().min(1).default('user:profile user:inference'),
+  GOOGLE_OAUTH_AUTHORIZE_URL: httpUrl.default('https://accounts.google.com/o/oauth2/v2/auth'),
+  GOOGLE_OAUTH_TOKEN_URL: httpUrl.default('https://oauth2.googleapis.com/token'),
+  // Gemini CLI's installed-app client: public by design (RFC 8252), as in its open-source code.
+  GOOGLE_OAUTH_CLIENT_ID: z.string().min(1).default('681255809395-oo8ft2oprdrnp9e3aqf6av3hmdib135j.apps.googleusercontent.com'),
+  GOOGLE_OAUTH_CLIENT_SECRET: z.string().min(1).default('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'),
+  GOOGLE_OAUTH_REDIRECT_URI: httpUrl.default('https://codeassist.google.com/authcode'),
+  GOOGLE_OAUTH_SCOPES: z
+    .string()
+    .min(1)
+    .default('https://www.googleapis.com/auth/cloud-platform https://www.googleapis.com/auth/userinfo.email https://www.googleapis.com/auth/userinfo.profile'),
+  OAUTH_REFRESH_SKEW_S: z.coerce.number().int().min(0).default(60),
+  OAUTH_SWEEP_INTERVAL_S: z.coerce.number().int().min(0).default(60),
+  OAUTH_SWEEP_WINDOW_S: positiveInt.default(600),
+  ACCOUNT_STICKY_TTL_S: z.coerce.number().int().min(0).default(3600),
 })
 
 export type Env = z.infer<typeof envSchema>
@@ -71,6 +94,27 @@ export interface Config {
   shutdownGraceMs: number
   /** PostgreSQL: a `streaming` reply with no saved progress for this long belongs to a dead process. */
   streamStaleAfterMs: number
+  /** Every outbound call (providers, OAuth token endpoints, model tests). */
+  upstream: { connectTimeoutMs: number; headersTimeoutMs: number; idleTimeoutMs: number }
+  oauth: {
+    anthropic: OAuthClientConfig
+    google: OAuthClientConfig & { clientSecret: string }
+    /** Refresh an access token this long before it expires. */
+    refreshSkewSeconds: number
+    /** The background sweep's period (0: off) and how far ahead it looks. */
+    sweepIntervalSeconds: number
+    sweepWindowSeconds: number
+  }
+  /** How long a conversation keeps going to the same upstream account (prompt caching); 0: off. */
+  accountStickyTtlSeconds: number
+}
+
+export interface OAuthClientConfig {
+  authorizeUrl: string
+  tokenUrl: string
+  clientId: string
+  redirectUri: string
+  scopes: string[]
 }
 
 export class ConfigError extends Error {
@@ -103,6 +147,8 @@ function keyList(name: string, raw: string | undefined, problems: string[]): Buf
       return key ? [key] : []
     })
 }
+
+const words = (text: string): string[] => text.split(/[\s,]+/).filter(Boolean)
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings count as unset, as most .env tooling writes them.
@@ -152,5 +198,31 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: env.METRICS_PORT,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     streamStaleAfterMs: env.STREAM_STALE_AFTER_MS,
+    upstream: {
+      connectTimeoutMs: env.UPSTREAM_CONNECT_TIMEOUT_MS,
+      headersTimeoutMs: env.UPSTREAM_HEADERS_TIMEOUT_MS,
+      idleTimeoutMs: env.UPSTREAM_IDLE_TIMEOUT_MS,
+    },
+    oauth: {
+      anthropic: {
+        authorizeUrl: env.ANTHROPIC_OAUTH_AUTHORIZE_URL,
+        tokenUrl: env.ANTHROPIC_OAUTH_TOKEN_URL,
+        clientId: env.ANTHROPIC_OAUTH_CLIENT_ID,
+        redirectUri: env.ANTHROPIC_OAUTH_REDIRECT_URI,
+        scopes: words(env.ANTHROPIC_OAUTH_SCOPES),
+      },
+      google: {
+        authorizeUrl: env.GOOGLE_OAUTH_AUTHORIZE_URL,
+        tokenUrl: env.GOOGLE_OAUTH_TOKEN_URL,
+        clientId: env.GOOGLE_OAUTH_CLIENT_ID,
+        clientSecret: env.GOOGLE_OAUTH_CLIENT_SECRET,
+        redirectUri: env.GOOGLE_OAUTH_REDIRECT_URI,
+        scopes: words(env.GOOGLE_OAUTH_SCOPES),
+      },
+      refreshSkewSeconds: env.OAUTH_REFRESH_SKEW_S,
+      sweepIntervalSeconds: env.OAUTH_SWEEP_INTERVAL_S,
+      sweepWindowSeconds: env.OAUTH_SWEEP_WINDOW_S,
+    },
+    accountStickyTtlSeconds: env.ACCOUNT_STICKY_TTL_S,
   }
 }

@@ -44,6 +44,8 @@ export interface UpstreamAccount {
   tokenExpiresAt: Date | null
   /** OAuth: the scopes granted, as the token endpoint said them. */
   scopes: string | null
+  /** Gemini OAuth (Code Assist): the Google Cloud project the calls are made for; null otherwise. */
+  projectId: string | null
   lastRefreshedAt: Date | null
   createdAt: Date
   updatedAt: Date
@@ -73,7 +75,7 @@ export interface StoredAccount extends UpstreamAccount {
 export type NewAccount = Omit<StoredAccount, 'createdAt' | 'updatedAt' | 'lastRefreshedAt' | 'refreshFence'>
 
 export type AccountChanges = Partial<
-  Pick<StoredAccount, 'name' | 'baseUrl' | 'proxyDisplay' | 'proxy' | 'priority' | 'weight' | 'status' | 'statusReason' | 'statusUntil' | 'secret' | 'hint' | 'tokenExpiresAt' | 'scopes'>
+  Pick<StoredAccount, 'name' | 'baseUrl' | 'proxyDisplay' | 'proxy' | 'priority' | 'weight' | 'status' | 'statusReason' | 'statusUntil' | 'secret' | 'hint' | 'tokenExpiresAt' | 'scopes' | 'projectId'>
 >
 
 /** A refreshed token set, written only when `fence` is newer than the stored refreshFence. */
