@@ -22,7 +22,12 @@ export interface Metrics {
   overhead(source: StreamSource, ms: number): void
   tokens(provider: string, model: string, direction: 'in' | 'out', count: number): void
   quotaRejected(source: StreamSource, reason: string): void
+  /** One OAuth token refresh of an upstream account, by provider kind and outcome. */
+  oauthRefresh(provider: string, outcome: OAuthRefreshOutcome): void
+  /** An upstream account changed status (cooling_down, rate_limited, needs_reauth, blocked...). */
+  accountStatusChanged(provider: string, status: string): void
 }
+export type OAuthRefreshOutcome = 'refreshed' | 'invalid_grant' | 'failed'
 export const Metrics = token<Metrics>('Metrics')
 
 export const noMetrics: Metrics = {
@@ -32,4 +37,6 @@ export const noMetrics: Metrics = {
   overhead: () => {},
   tokens: () => {},
   quotaRejected: () => {},
+  oauthRefresh: () => {},
+  accountStatusChanged: () => {},
 }

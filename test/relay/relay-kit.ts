@@ -54,6 +54,8 @@ export class RecordingMetrics implements MetricsPort {
   overhead(...args: unknown[]) { this.calls.push(['overhead', ...args]) }
   tokens(...args: unknown[]) { this.calls.push(['tokens', ...args]) }
   quotaRejected(...args: unknown[]) { this.calls.push(['quotaRejected', ...args]) }
+  oauthRefresh(...args: unknown[]) { this.calls.push(['oauthRefresh', ...args]) }
+  accountStatusChanged(...args: unknown[]) { this.calls.push(['accountStatusChanged', ...args]) }
   named(name: string) {
     return this.calls.filter((c) => c[0] === name).map((c) => c.slice(1))
   }

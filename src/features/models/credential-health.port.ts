@@ -17,6 +17,8 @@ export interface CredentialHealth {
    * one recorded meanwhile (a 500 after a 401) leaves the longer in place.
    */
   coolDown(key: string, untilMs: number, status: number): Promise<void>
+  /** Ends the key's cooldown at once (an admin reset it). */
+  clear(key: string): Promise<void>
   /** The keys among `keys` that are cooling down right now; a key absent from the map is ready. */
   states(keys: readonly string[]): Promise<Map<string, CooldownState>>
 }

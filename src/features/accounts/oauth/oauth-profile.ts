@@ -1,3 +1,4 @@
+import { token } from '../../../shared/di.ts'
 import type { ProviderKind } from '../../providers/ai-provider.port.ts'
 
 /**
@@ -24,3 +25,7 @@ export interface OAuthProfile {
 
 export type OAuthProviderKind = OAuthProfile['providerKind']
 export const OAUTH_PROVIDER_KINDS: readonly OAuthProviderKind[] = ['anthropic', 'gemini']
+
+/** The profiles in force (defaults overridden by environment), by provider kind. */
+export type OAuthProfiles = Record<OAuthProviderKind, OAuthProfile>
+export const OAuthProfiles = token<OAuthProfiles>('OAuthProfiles')

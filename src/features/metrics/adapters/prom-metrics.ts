@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
-import type { Metrics, StreamSource, UpstreamCallLabels } from '../../../shared/metrics.port.ts'
+import type { Metrics, OAuthRefreshOutcome, StreamSource, UpstreamCallLabels } from '../../../shared/metrics.port.ts'
 import type { HttpMetrics, MetricsExporter } from '../metrics-exporter.port.ts'
 
 /** Seconds. HTTP: 5 ms .. 30 s. Upstream calls and first tokens: 50 ms .. 5 min. Overhead: 0.5 ms .. 1 s. */
@@ -76,6 +76,19 @@ export class PromMetrics implements Metrics, HttpMetrics, MetricsExporter {
     registers: [this.registry],
   })
 
+  private readonly oauthRefreshes = new Counter({
+    name: 'chatbase_oauth_refreshes_total',
+    help: 'OAuth token refreshes of upstream accounts, by provider kind and outcome (refreshed, invalid_grant, failed)',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  })
+  private readonly accountStatusChanges = new Counter({
+    name: 'chatbase_account_status_changes_total',
+    help: 'Upstream accounts that entered a status (cooling_down, rate_limited, needs_reauth, blocked...), by provider kind',
+    labelNames: ['provider', 'status'] as const,
+    registers: [this.registry],
+  })
+
   constructor(options: { poolStats?: PoolStats; defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry })
     const poolStats = options.poolStats
@@ -123,6 +136,14 @@ export class PromMetrics implements Metrics, HttpMetrics, MetricsExporter {
 
   quotaRejected(source: StreamSource, reason: string): void {
     this.quotaRejections.inc({ source, reason })
+  }
+
+  oauthRefresh(provider: string, outcome: OAuthRefreshOutcome): void {
+    this.oauthRefreshes.inc({ provider, outcome })
+  }
+
+  accountStatusChanged(provider: string, status: string): void {
+    this.accountStatusChanges.inc({ provider, status })
   }
 
   httpRequest(labels: { method: string; route: string; status: number }, seconds: number): void {

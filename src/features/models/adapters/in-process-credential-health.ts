@@ -13,6 +13,10 @@ export class InProcessCredentialHealth implements CredentialHealth {
     this.cooldowns.set(key, { cooldownUntilMs: untilMs, lastStatus: status })
   }
 
+  async clear(key: string): Promise<void> {
+    this.cooldowns.delete(key)
+  }
+
   async states(keys: readonly string[]): Promise<Map<string, CooldownState>> {
     const found = new Map<string, CooldownState>()
     for (const key of keys) {

@@ -29,6 +29,10 @@ export class RedisCredentialHealth implements CredentialHealth {
     await this.redis.eval(LENGTHEN, 1, this.prefix + key, Math.round(untilMs), Math.trunc(status), ttlMs)
   }
 
+  async clear(key: string): Promise<void> {
+    await this.redis.del(this.prefix + key)
+  }
+
   async states(keys: readonly string[]): Promise<Map<string, CooldownState>> {
     const found = new Map<string, CooldownState>()
     if (!keys.length) return found
