@@ -26,6 +26,20 @@ export interface AccountTokensOptions {
 }
 export const AccountTokensOptions = token<Partial<AccountTokensOptions>>('AccountTokensOptions')
 
+export interface AccessTokenOptions {
+  /** The access token an upstream just answered 401 for: it is refreshed and never returned again. */
+  rejected?: string
+  /** Refresh unless the token stays valid this long (the sweep refreshes ahead); at least skewSeconds. */
+  minValiditySeconds?: number
+}
+
+interface Want {
+  rejected: string | undefined
+  /** The access token the caller had: it must stay valid `validForMs`; one refreshed since, the skew. */
+  seen: string | undefined
+  validForMs: number
+}
+
 export const DEFAULT_ACCOUNT_TOKENS_OPTIONS: AccountTokensOptions = {
   skewSeconds: 60,
   lockTtlMs: 30_000,
@@ -62,42 +76,43 @@ export class AccountTokens {
   }
 
   /**
-   * `rejected`: the access token an upstream just answered 401 for; it is never returned again.
    * Throws AccountNeedsReauth (needs_reauth, disabled or blocked, or the refresh token was refused)
    * and AccountTokenUnavailable (the token endpoint failed after retries).
    */
-  async accessToken(account: StoredAccount, options: { rejected?: string } = {}): Promise<string> {
+  async accessToken(account: StoredAccount, options: AccessTokenOptions = {}): Promise<string> {
     if (account.authType === 'api_key') {
       const apiKey = this.secretsOf(account).apiKey
       if (!apiKey) throw new AppError('INTERNAL', `upstream account ${account.id} has no API key`)
       return apiKey
     }
     refuseSidelined(account)
-    const { rejected } = options
-    const current = this.usable(account, this.secretsOf(account), rejected)
+    const secrets = this.secretsOf(account)
+    const validForMs = Math.max(this.options.skewSeconds, options.minValiditySeconds ?? 0) * 1000
+    const want: Want = { rejected: options.rejected, seen: secrets.accessToken, validForMs }
+    const current = this.usable(account, secrets, want)
     if (current) return current
-    const renewed = await this.shared(account, rejected)
+    const renewed = await this.shared(account, want)
     // Only when a refresh that was under way already had produced the very token just refused.
-    return rejected !== undefined && renewed === rejected ? this.shared(account, rejected) : renewed
+    return want.rejected !== undefined && renewed === want.rejected ? this.shared(account, want) : renewed
   }
 
-  private shared(account: StoredAccount, rejected: string | undefined): Promise<string> {
+  private shared(account: StoredAccount, want: Want): Promise<string> {
     const running = this.flights.get(account.id)
     if (running) return running
-    const flight: Promise<string> = this.obtain(account, rejected).finally(() => {
+    const flight: Promise<string> = this.obtain(account, want).finally(() => {
       if (this.flights.get(account.id) === flight) this.flights.delete(account.id)
     })
     this.flights.set(account.id, flight)
     return flight
   }
 
-  private async obtain(account: StoredAccount, rejected: string | undefined): Promise<string> {
+  private async obtain(account: StoredAccount, want: Want): Promise<string> {
     const { lockTtlMs, lockAttempts } = this.options
     for (let attempt = 1; attempt <= lockAttempts; attempt++) {
       const held = await this.lock.tryAcquire(account.id, lockTtlMs)
       if (held) {
         try {
-          return await this.refreshHolding(account, held, rejected)
+          return await this.refreshHolding(account, held, want)
         } finally {
           await held.release().catch((err: unknown) => this.log.warn({ err, accountId: account.id }, 'could not release the OAuth refresh lock; it expires by itself'))
         }
@@ -105,17 +120,17 @@ export class AccountTokens {
       // The holder's store lands before its release, so a fresh token is there now, unless it died.
       await this.lock.waitForRelease(account.id, lockTtlMs)
       const latest = await this.reread(account)
-      const token = this.usable(latest, this.secretsOf(latest), rejected)
+      const token = this.usable(latest, this.secretsOf(latest), want)
       if (token) return token
     }
     this.metrics.oauthRefresh(account.providerKind, 'failed')
     throw new AccountTokenUnavailable(account, `no replica completed the token refresh in ${lockAttempts} rounds of the refresh lock`)
   }
 
-  private async refreshHolding(stale: StoredAccount, held: HeldLock, rejected: string | undefined): Promise<string> {
+  private async refreshHolding(stale: StoredAccount, held: HeldLock, want: Want): Promise<string> {
     const account = await this.reread(stale)
     const secrets = this.secretsOf(account)
-    const current = this.usable(account, secrets, rejected)
+    const current = this.usable(account, secrets, want)
     if (current) return current
     if (held.fence <= account.refreshFence) {
       // Storing would be refused after the endpoint rotated the refresh token: do not call it.
@@ -130,7 +145,7 @@ export class AccountTokens {
     try {
       tokens = await this.callEndpoint(account, refreshToken)
     } catch (error) {
-      if (error instanceof OAuthInvalidGrant) return this.refused(account, refreshToken, rejected)
+      if (error instanceof OAuthInvalidGrant) return this.refused(account, refreshToken, want)
       this.metrics.oauthRefresh(account.providerKind, 'failed')
       this.log.warn({ err: error, accountId: account.id }, 'OAuth token refresh failed')
       const reason = error instanceof OAuthEndpointFailed ? error.message : 'the token refresh failed'
@@ -188,11 +203,11 @@ export class AccountTokens {
   }
 
   /** invalid_grant: unless someone else rotated the refresh token meanwhile, the account needs an admin. */
-  private async refused(account: StoredAccount, refreshToken: string, rejected: string | undefined): Promise<string> {
+  private async refused(account: StoredAccount, refreshToken: string, want: Want): Promise<string> {
     const latest = await this.reread(account)
     const secrets = this.secretsOf(latest)
     if (secrets.refreshToken !== refreshToken) {
-      const token = this.usable(latest, secrets, rejected)
+      const token = this.usable(latest, secrets, want)
       if (token) return token
     }
     this.metrics.oauthRefresh(account.providerKind, 'invalid_grant')
@@ -222,12 +237,13 @@ export class AccountTokens {
     return latest
   }
 
-  /** The stored access token, unless it expires within the skew or is the one just refused. */
-  private usable(account: StoredAccount, secrets: AccountSecrets, rejected: string | undefined): string | undefined {
+  /** The stored access token, unless it expires too soon or is the one just refused. */
+  private usable(account: StoredAccount, secrets: AccountSecrets, want: Want): string | undefined {
     const token = secrets.accessToken
-    if (!token || token === rejected) return undefined
+    if (!token || token === want.rejected) return undefined
     const expiresAt = account.tokenExpiresAt?.getTime()
-    if (expiresAt !== undefined && expiresAt - this.clock.now().getTime() <= this.options.skewSeconds * 1000) return undefined
+    const needed = token === want.seen ? want.validForMs : this.options.skewSeconds * 1000
+    if (expiresAt !== undefined && expiresAt - this.clock.now().getTime() <= needed) return undefined
     return token
   }
 

@@ -261,3 +261,23 @@ describe('AccountTokens', () => {
     expect(t.logs.length).toBeGreaterThan(0)
   })
 })
+
+describe('AccountTokens minValiditySeconds (the sweep refreshes ahead)', () => {
+  it('refreshes a token that expires within the asked validity, and not the new one', async () => {
+    const t = setup({ tokenExpiresAt: new Date('2026-07-01T12:05:00.000Z') })
+    expect(await t.tokens.accessToken(t.account)).toBe('access-0-0123456789abcdef')
+    expect(await t.tokens.accessToken(t.account, { minValiditySeconds: 600 })).toBe('access-1-0123456789abcdef')
+    const latest = (await t.repository.findById(t.account.id))!
+    expect(await t.tokens.accessToken(latest, { minValiditySeconds: 600 })).toBe('access-1-0123456789abcdef')
+    expect(t.client.calls).toHaveLength(1)
+  })
+
+  it('accepts a token another replica refreshed meanwhile even if it is shorter than the asked validity', async () => {
+    const t = setup({ tokenExpiresAt: new Date('2026-07-01T12:05:00.000Z') })
+    t.client.lifetimeMs = 300_000
+    const other = makeTokens({ repository: t.repository, lock: t.lock, client: t.client, clock: t.clock, log: capturedLogger().log })
+    const got = await Promise.all([t.tokens.accessToken(t.account, { minValiditySeconds: 600 }), other.accessToken(t.account, { minValiditySeconds: 600 })])
+    expect(got).toEqual(['access-1-0123456789abcdef', 'access-1-0123456789abcdef'])
+    expect(t.client.calls).toHaveLength(1)
+  })
+})
