@@ -17,6 +17,7 @@ import { registerAudit } from './features/audit/audit.module.ts'
 import { registerAuth } from './features/auth/auth.module.ts'
 import { registerChat } from './features/chat/chat.module.ts'
 import { registerMetrics } from './features/metrics/metrics.module.ts'
+import { registerProviders } from './features/providers/providers.module.ts'
 import { registerRelay } from './features/relay/relay.module.ts'
 import { registerKeys } from './features/keys/keys.module.ts'
 import { registerUsage } from './features/usage/usage.module.ts'
@@ -56,6 +57,7 @@ export function buildContainer(infra: Infrastructure, override?: (c: DependencyC
   registerSettings(c, { initialMode: infra.config.initialMode })
   registerUsers(c)
   registerAuth(c, { ...infra.config.auth, jwtSecret: infra.secrets.jwtSecret })
+  registerProviders(c, infra.config.upstream)
   registerChat(c)
   registerUsage(c)
   registerKeys(c, { pepper: infra.secrets.apiKeyPepper })

@@ -19,6 +19,15 @@ export type AuditAction =
   | 'api_key.created'
   | 'api_key.revoked'
   | 'api_key.rotated'
+  | 'accounts.created'
+  | 'accounts.imported'
+  | 'accounts.updated'
+  | 'accounts.deleted'
+  | 'accounts.reset'
+  | 'accounts.oauth_authorized'
+  | 'accounts.pool_replaced'
+  | 'accounts.needs_reauth'
+  | 'accounts.blocked'
 
 /** One audit entry. Metadata must never hold a secret (passwords, keys, tokens). */
 export interface AuditEntry {

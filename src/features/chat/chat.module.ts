@@ -1,9 +1,6 @@
 import type { DependencyContainer } from 'tsyringe'
 import { bindClass, bindValue } from '../../shared/di.ts'
 import { RedisClient } from '../../shared/infra/redis.ts'
-import { HttpAiProvider } from '../providers/adapters/http-ai-provider.ts'
-import { AiProvider } from '../providers/ai-provider.port.ts'
-import { RetryingAiProvider } from '../providers/retrying-ai-provider.ts'
 import { InProcessReplyControl } from './adapters/in-process-reply-control.ts'
 import { PrismaChatSessionRepository } from './adapters/prisma-chat-session.repository.ts'
 import { PrismaMessageRepository } from './adapters/prisma-message.repository.ts'
@@ -15,7 +12,6 @@ import { ReplyControl } from './reply-control.port.ts'
 import { TokenCounter } from './token-counter.port.ts'
 
 export function registerChat(c: DependencyContainer): void {
-  bindValue(c, AiProvider, new RetryingAiProvider(new HttpAiProvider()))
   bindClass(c, ChatSessionRepository, PrismaChatSessionRepository)
   bindClass(c, MessageRepository, PrismaMessageRepository)
   bindValue(c, TokenCounter, new TiktokenTokenCounter())

@@ -56,6 +56,10 @@ export interface CallFailure {
   status: number
   code: string
   retryAfterSeconds?: number
+  /** The dialect's own error type (permission_error, invalid_grant, proxy...). */
+  providerCode?: string
+  /** The provider's message, key redacted: only matched against, never stored whole. */
+  providerMessage?: string
 }
 
 const SECOND = 1000

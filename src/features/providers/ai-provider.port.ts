@@ -33,11 +33,30 @@ export interface GenerationParams {
   maxOutputTokens?: number
 }
 
+/** How a call authenticates: an API key, or an OAuth access token of a subscription account. */
+export type AuthType = 'api_key' | 'oauth'
+
+/** The credential and network route of one upstream call. */
+export interface UpstreamCredential {
+  type: AuthType
+  /** The API key or access token; '' for a keyless endpoint. */
+  secret: string
+  /** Gemini OAuth (Code Assist): the Google Cloud project; absent otherwise. */
+  projectId?: string | null
+}
+
 export interface CompletionRequest {
   provider: ProviderKind
   /** OpenAI: https://api.openai.com/v1 (incl. /v1); Anthropic and Gemini: the bare origin. */
   baseUrl: string
+  /** The API key, or the access token when authType is 'oauth'. */
   apiKey: string
+  /** Default 'api_key'. */
+  authType?: AuthType
+  /** Gemini OAuth (Code Assist) project. */
+  projectId?: string | null
+  /** The account's outbound proxy; absent or null: direct. A proxy that fails never falls back to direct. */
+  proxyUrl?: string | null
   model: string
   system?: string
   messages: ChatTurn[]

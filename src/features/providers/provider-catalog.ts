@@ -8,6 +8,9 @@ export const DEFAULT_BASE_URLS: Record<ProviderKind, string> = {
   gemini: 'https://generativelanguage.googleapis.com',
 }
 
+/** Where Gemini OAuth (Gemini CLI) accounts send their calls: Google's Code Assist API. */
+export const CODE_ASSIST_BASE_URL = 'https://cloudcode-pa.googleapis.com'
+
 export const defaultBaseUrl = (kind: ProviderKind): string => DEFAULT_BASE_URLS[kind]
 
 export interface KnownModel {

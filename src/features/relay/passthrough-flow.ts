@@ -1,5 +1,5 @@
 import { ProviderError } from '../providers/ai-provider.port.ts'
-import { openWithFailover } from '../providers/failover.ts'
+import { openWithFailover, type CandidateCall } from '../providers/failover.ts'
 import type { ModelConfig } from '../models/model-config.ts'
 import { streamErrorEvent } from './dialect-errors.ts'
 import type { ByteSource, PassthroughResponse, ProviderPassthrough } from './provider-passthrough.port.ts'
@@ -62,7 +62,8 @@ export async function relayPassthrough(passthrough: ProviderPassthrough, ctx: Re
   if (call.anthropicBeta) headers['anthropic-beta'] = call.anthropicBeta
   const request = { provider, baseUrl: model.config.baseUrl, body: JSON.stringify(upstreamBody(call, model.config)), stream: call.stream, headers, signal }
   // Chat's order: retries with one key (RetryingAiProvider's rule), then the model's next pooled key.
-  const open = (apiKey: string) => openWithRetries(() => passthrough.open({ ...request, apiKey }), options.retry, signal)
+  const open = (call: CandidateCall) =>
+    openWithRetries(() => passthrough.open({ ...request, ...call, baseUrl: call.baseUrl ?? request.baseUrl }), options.retry, signal)
   const opening = meter.provider(openWithFailover(open, model, signal))
 
   if (!call.stream) {

@@ -1,12 +1,17 @@
 import { token } from '../../shared/di.ts'
-import type { ProviderKind } from '../providers/ai-provider.port.ts'
+import type { AuthType, ProviderKind } from '../providers/ai-provider.port.ts'
 
 /** A request in the provider's own dialect, already rewritten for it (model id, usage options). */
 export interface PassthroughRequest {
   provider: Exclude<ProviderKind, 'gemini'>
   /** As stored on the model config (OpenAI: including /v1). */
   baseUrl: string
+  /** The API key, or the access token when authType is 'oauth'. */
   apiKey: string
+  /** Default 'api_key'. */
+  authType?: AuthType
+  /** The account's outbound proxy; absent or null: direct. */
+  proxyUrl?: string | null
   /** The JSON body to send. */
   body: string
   stream: boolean

@@ -134,7 +134,7 @@ describe('openWithFailover', () => {
   it('opens with the next key after a failover-worthy error, and not after others', async () => {
     const { t, failures } = target()
     const tried: string[] = []
-    const opened = await openWithFailover(async (key) => {
+    const opened = await openWithFailover(async ({ apiKey: key }) => {
       tried.push(key)
       if (key === 'own') throw err('PROVIDER_RATE_LIMITED', 429)
       return `stream via ${key}`

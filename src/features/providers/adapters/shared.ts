@@ -31,3 +31,5 @@ export function parseEventJson(kind: ProviderKind, data: string): unknown {
 
 export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null
 export const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)
+
+export const trimSlash = (url: string): string => url.replace(/\/+$/, '')

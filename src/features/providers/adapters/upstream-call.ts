@@ -1,0 +1,80 @@
+import type { Readable } from 'node:stream'
+import { OutboundError, type OutboundResponse, type OutboundTransport } from '../../../shared/outbound/outbound-transport.port.ts'
+import type { ProviderKind } from '../ai-provider.port.ts'
+import { errorFromResponse, networkError } from './provider-errors.ts'
+
+/** Error bodies are read up to this size: enough for any provider's JSON error, bounded for memory. */
+const MAX_ERROR_BODY = 64 * 1024
+
+export interface UpstreamPost {
+  provider: ProviderKind
+  url: string
+  headers: Record<string, string>
+  body: string
+  /** Only to redact error messages. */
+  secret: string
+  proxyUrl?: string | null
+  signal?: AbortSignal
+}
+
+const abortReason = (signal: AbortSignal): unknown => signal.reason ?? new DOMException('This operation was aborted', 'AbortError')
+
+/** The transport's failure as a ProviderError: status 0, retryable, its kind (proxy, connect_timeout...) as the provider code. */
+export function transportError(provider: ProviderKind, error: unknown, secret: string, midStream: boolean) {
+  const failure = networkError(provider, error, secret, midStream)
+  if (!(error instanceof OutboundError)) return failure
+  return Object.assign(failure, { providerCode: error.kind })
+}
+
+export async function readBounded(body: Readable, limit = MAX_ERROR_BODY): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of body) {
+    const buffer = chunk as Buffer
+    if (size + buffer.length > limit) {
+      chunks.push(buffer.subarray(0, limit - size))
+      body.destroy()
+      break
+    }
+    chunks.push(buffer)
+    size += buffer.length
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function headerBag(raw: OutboundResponse['headers']): Headers {
+  const headers = new Headers()
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value === 'string') headers.set(name, value)
+    else if (Array.isArray(value)) headers.set(name, value.join(', '))
+  }
+  return headers
+}
+
+/**
+ * POSTs a JSON body through the transport and resolves with the 2xx response; a non-2xx answer
+ * becomes the dialect's ProviderError (its body read, bounded), a transport failure a network one.
+ * An abort rejects with the signal's reason.
+ */
+export async function postUpstream(transport: OutboundTransport, call: UpstreamPost, accept: string): Promise<OutboundResponse> {
+  const { signal, provider, secret } = call
+  if (signal?.aborted) throw abortReason(signal)
+  let response: OutboundResponse
+  try {
+    response = await transport.request({
+      method: 'POST',
+      url: call.url,
+      headers: { 'content-type': 'application/json', accept, ...call.headers },
+      body: call.body,
+      route: { proxyUrl: call.proxyUrl ?? null },
+      signal,
+    })
+  } catch (error) {
+    if (signal?.aborted) throw abortReason(signal)
+    throw transportError(provider, error, secret, false)
+  }
+  if (response.status >= 200 && response.status < 300) return response
+  const text = await readBounded(response.body).catch(() => '')
+  if (signal?.aborted) throw abortReason(signal)
+  throw errorFromResponse(provider, response.status, headerBag(response.headers), text, secret)
+}

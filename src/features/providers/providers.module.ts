@@ -1,0 +1,26 @@
+import type { DependencyContainer } from 'tsyringe'
+import { bindFactory, bindValue, resolve } from '../../shared/di.ts'
+import { OutboundTransport } from '../../shared/outbound/outbound-transport.port.ts'
+import { UndiciTransport } from '../../shared/outbound/undici-transport.ts'
+import { ProviderPassthrough } from '../relay/provider-passthrough.port.ts'
+import { HttpAiProvider } from './adapters/http-ai-provider.ts'
+import { HttpPassthrough } from './adapters/http-passthrough.ts'
+import { AiProvider } from './ai-provider.port.ts'
+import { RetryingAiProvider } from './retrying-ai-provider.ts'
+
+export interface ProvidersModuleOptions {
+  connectTimeoutMs: number
+  headersTimeoutMs: number
+  idleTimeoutMs: number
+}
+
+/**
+ * The provider layer: the one outbound transport (undici, a dispatcher per proxy), the AiProvider
+ * used by chat, model tests and the relay's translation, and the relay's pass-through. Both speak
+ * through the dialects in dialects/.
+ */
+export function registerProviders(c: DependencyContainer, options: ProvidersModuleOptions): void {
+  bindValue(c, OutboundTransport, new UndiciTransport({ connectMs: options.connectTimeoutMs, headersMs: options.headersTimeoutMs, idleMs: options.idleTimeoutMs }))
+  bindFactory(c, AiProvider, (inner) => new RetryingAiProvider(new HttpAiProvider(resolve(inner, OutboundTransport))))
+  bindFactory(c, ProviderPassthrough, (inner) => new HttpPassthrough(resolve(inner, OutboundTransport)))
+}
