@@ -60,7 +60,7 @@ export class ReplyStarter {
     if (!session.modelConfigId) throw new NoModelSelected()
     const { maxMessageChars, defaultContextBudget } = await this.settings.all()
     if ([...prompt.content].length > maxMessageChars) throw new MessageTooLong(maxMessageChars)
-    const model = await this.models.resolveForUse(actor, session.modelConfigId)
+    const model = await this.models.resolveForUse(actor, session.modelConfigId, { stickyKey: session.id })
     const { config } = model
 
     const contextWindow = Math.min(config.contextWindow, defaultContextBudget ?? Number.POSITIVE_INFINITY)

@@ -4,6 +4,7 @@ import { SecretBox } from '../../shared/crypto/secret-box.port.ts'
 import { Forbidden } from '../../shared/errors.ts'
 import { IdGenerator } from '../../shared/ids.ts'
 import { AuditTrail } from '../audit/audit-trail.port.ts'
+import { AccountPools, badAccountIdsProblem, distinctIds, NO_ACCOUNT_POOLS } from './account-pools.port.ts'
 import { UserRepository } from '../users/user.repository.port.ts'
 import { credentialHint, modelConfigAad, type ModelScope, type StoredCredential } from './model-config.ts'
 import { ModelConfigRepository } from './model-config.repository.port.ts'
@@ -19,6 +20,8 @@ export interface CreateModelConfigInput {
   fields: ModelFields
   /** Optional: keyless OpenAI-compatible endpoints (Ollama, LM Studio) need none. */
   apiKey?: string
+  /** System models: the upstream accounts of its pool (of its provider kind). */
+  accountIds?: string[]
 }
 
 @injectable()
@@ -29,9 +32,10 @@ export class CreateModelConfig {
     @inject(UserRepository) private readonly users: UserRepository,
     @inject(IdGenerator) private readonly ids: IdGenerator,
     @inject(AuditTrail) private readonly audit: AuditTrail,
+    @inject(AccountPools) private readonly pools: AccountPools = NO_ACCOUNT_POOLS,
   ) {}
 
-  async execute({ actor, scope, fields, apiKey: rawKey }: CreateModelConfigInput): Promise<ModelView> {
+  async execute({ actor, scope, fields, apiKey: rawKey, accountIds: rawAccountIds }: CreateModelConfigInput): Promise<ModelView> {
     if (scope === 'system' && !isAdmin(actor)) throw new Forbidden('Administrator role required')
     const problems = fieldProblems(fields, scope)
     const { limits, problems: limitProblems } = resolveLimits(fields.modelId, fields)
@@ -40,6 +44,12 @@ export class CreateModelConfig {
     if (key) problems.push(...key.problems)
     const allowed = await checkAllowedUsers(this.users, fields.allowedUserIds ?? [])
     problems.push(...allowed.problems)
+    const accountIds = distinctIds(rawAccountIds ?? [])
+    if (accountIds.length && scope === 'personal') problems.push({ path: 'accountIds', message: 'applies to system models only' })
+    else if (accountIds.length) {
+      const bad = await this.pools.invalidIds(fields.providerKind, accountIds)
+      if (bad.length) problems.push(badAccountIdsProblem(fields.providerKind, bad))
+    }
     if (problems.length || !limits) throw new InvalidModelConfig(problems)
 
     const id = this.ids.next()
@@ -60,13 +70,29 @@ export class CreateModelConfig {
       allowedUserIds: allowed.ids,
       credential,
     })
+    if (accountIds.length) {
+      try {
+        await this.pools.replace(id, accountIds)
+      } catch (error) {
+        // An account deleted since the check: no half-made model stays behind.
+        await this.configs.delete(id).catch(() => undefined)
+        throw error
+      }
+    }
     await this.audit.record({
       actorId: actor.userId,
       action: 'model.created',
       targetType: 'model_config',
       targetId: id,
-      metadata: { scope, providerKind: created.providerKind, modelId: created.modelId, withCredential: !!credential, credentialHint: credential?.hint ?? null },
+      metadata: {
+        scope,
+        providerKind: created.providerKind,
+        modelId: created.modelId,
+        withCredential: !!credential,
+        credentialHint: credential?.hint ?? null,
+        ...(accountIds.length ? { accountIds } : {}),
+      },
     })
-    return modelView(created, actor)
+    return modelView(created, actor, scope === 'system' ? accountIds : undefined)
   }
 }

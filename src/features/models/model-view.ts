@@ -24,9 +24,11 @@ export interface ModelView {
   apiKeyHint?: string | null
   visibility?: Visibility
   allowedUserIds?: string[]
+  /** System models, managers only: the upstream accounts of its pool (when the caller looked them up). */
+  accountIds?: string[]
 }
 
-export function modelView(config: StoredModelConfig, actor: Actor): ModelView {
+export function modelView(config: StoredModelConfig, actor: Actor, accountIds?: readonly string[]): ModelView {
   const view: ModelView = {
     id: config.id,
     scope: config.scope,
@@ -48,6 +50,7 @@ export function modelView(config: StoredModelConfig, actor: Actor): ModelView {
   if (config.scope === 'system') {
     view.visibility = config.visibility
     view.allowedUserIds = [...config.allowedUserIds]
+    if (accountIds) view.accountIds = [...accountIds]
   }
   return view
 }

@@ -100,8 +100,8 @@ export function modelsRoutes(container: DependencyContainer) {
       return c.body(null, 204)
     })
     .openapi(createSystem, async (c) => {
-      const { apiKey, ...fields } = c.req.valid('json')
-      return c.json(await createModel.execute({ actor: requireAdmin(c), scope: 'system', fields, apiKey }), 201)
+      const { apiKey, accountIds, ...fields } = c.req.valid('json')
+      return c.json(await createModel.execute({ actor: requireAdmin(c), scope: 'system', fields, apiKey, accountIds }), 201)
     })
     .openapi(updateSystem, async (c) => {
       const input = { actor: requireAdmin(c), scope: 'system' as const, configId: c.req.valid('param').id, changes: c.req.valid('json') }

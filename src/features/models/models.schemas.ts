@@ -29,9 +29,16 @@ const systemFields = {
   visibility: VisibilitySchema.optional().openapi({ description: 'all (default), admins, or users (allowedUserIds)' }),
   allowedUserIds: z.array(z.string().min(1).max(64)).max(500).optional(),
 }
+const AccountIdsSchema = z
+  .array(z.string().min(1).max(64))
+  .max(500)
+  .openapi({ description: 'Upstream accounts (of the model\'s provider kind) the model draws on; repeats are dropped' })
 
 export const CreatePersonalModelBody = z.strictObject({ ...fields, apiKey: ApiKeySchema.optional() }).openapi('CreatePersonalModel')
-export const CreateSystemModelBody = z.strictObject({ ...fields, ...systemFields, apiKey: ApiKeySchema.optional() }).openapi('CreateSystemModel')
+export const CreateSystemModelBody = z
+  .strictObject({ ...fields, ...systemFields, apiKey: ApiKeySchema.optional(), accountIds: AccountIdsSchema.optional() })
+  .openapi('CreateSystemModel')
+export const ReplaceModelAccountsBody = z.strictObject({ accountIds: AccountIdsSchema }).openapi('ReplaceModelAccounts')
 // The key is not a field: PATCH refuses it; POST /models/{id}/api-key replaces it.
 export const UpdatePersonalModelBody = z.strictObject(fields).partial().openapi('UpdatePersonalModel')
 export const UpdateSystemModelBody = z.strictObject({ ...fields, ...systemFields }).partial().openapi('UpdateSystemModel')
@@ -66,6 +73,7 @@ export const ModelViewSchema = z
     apiKeyHint: z.string().nullable().optional().openapi({ description: 'Last 4 characters of the key; managers only' }),
     visibility: VisibilitySchema.optional(),
     allowedUserIds: z.array(z.string()).optional(),
+    accountIds: z.array(z.string()).optional().openapi({ description: 'System models: the upstream accounts of its pool; managers only' }),
   })
   .openapi('Model')
 export const ModelListSchema = z.object({ items: z.array(ModelViewSchema) }).openapi('ModelList')

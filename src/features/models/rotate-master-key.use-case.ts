@@ -2,9 +2,10 @@ import { inject, injectable } from 'tsyringe'
 import { isAdmin, type Actor } from '../../shared/actor.ts'
 import { SecretBox } from '../../shared/crypto/secret-box.port.ts'
 import { Forbidden } from '../../shared/errors.ts'
+import { accountProxyAad, accountSecretAad } from '../accounts/upstream-account.ts'
 import { AuditTrail } from '../audit/audit-trail.port.ts'
 import { modelConfigAad, providerCredentialAad } from './model-config.ts'
-import { SealedSecretStore, type Reseal, type SecretRef, type StoredSecret } from './sealed-secret.store.port.ts'
+import { SealedSecretStore, type Reseal, type SecretKind, type SecretRef, type StoredSecret } from './sealed-secret.store.port.ts'
 
 export interface RotationProgress {
   /** Secrets that were not under the current key when the run started. */
@@ -42,7 +43,14 @@ export interface RotateMasterKeyResult extends RotationProgress {
 export const DEFAULT_BATCH_SIZE = 200
 const MAX_LISTED_FAILURES = 100
 
-const aadOf = (ref: SecretRef) => (ref.kind === 'model-config' ? modelConfigAad(ref.id) : providerCredentialAad(ref.id))
+/** The associated data each kind of secret was sealed with: a value only opens for its own record. */
+const AAD_OF: Record<SecretKind, (id: string) => string> = {
+  'model-config': modelConfigAad,
+  'provider-credential': providerCredentialAad,
+  'upstream-account': accountSecretAad,
+  'upstream-account-proxy': accountProxyAad,
+}
+const aadOf = (ref: SecretRef) => AAD_OF[ref.kind](ref.id)
 
 /**
  * Re-encrypts every stored secret under the current master key, in batches. Old ciphertexts stay

@@ -1,9 +1,12 @@
 import { token } from '../../shared/di.ts'
 import type { Sealed } from '../../shared/crypto/secret-box.port.ts'
 
-/** Every place a sealed secret lives: a model config's key, or a pooled credential of a system model. */
-export type SecretKind = 'model-config' | 'provider-credential'
-export const SECRET_KINDS: readonly SecretKind[] = ['model-config', 'provider-credential']
+/**
+ * Every place a sealed secret lives: a model config's key, a pooled credential of a system model,
+ * an upstream account's secret (its API key or OAuth token set), and an upstream account's proxy URL.
+ */
+export type SecretKind = 'model-config' | 'provider-credential' | 'upstream-account' | 'upstream-account-proxy'
+export const SECRET_KINDS: readonly SecretKind[] = ['model-config', 'provider-credential', 'upstream-account', 'upstream-account-proxy']
 
 export interface SecretRef {
   kind: SecretKind

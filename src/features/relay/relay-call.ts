@@ -74,3 +74,28 @@ export function parseRelayCall(
 
 /** Prompt tokens reserved against quotas before the call: every 4 characters of the request may be a token. */
 export const estimateInputTokens = (call: RelayCall): number => Math.max(1, Math.ceil(call.bodyChars / 4))
+
+/** FNV-1a, 32 bits: a cheap, stable fingerprint (not a security boundary). */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
+  return (hash >>> 0).toString(36)
+}
+
+const firstUserText = (messages: unknown[]): string => {
+  const first = messages.find((m) => isRecord(m) && m.role === 'user')
+  return isRecord(first) ? JSON.stringify(first.content ?? '').slice(0, 2_000) : ''
+}
+
+/**
+ * Which conversation a relay call belongs to, for sticky upstream accounts: the client's own id
+ * (Anthropic `metadata.user_id`, OpenAI `user`) or else the fingerprint of the system prompt and
+ * the first user message, which stay the same for every turn of one conversation. Per platform key.
+ */
+export function conversationKey(call: RelayCall, keyId: string): string {
+  const metadata = isRecord(call.body.metadata) ? call.body.metadata : {}
+  const own = typeof metadata.user_id === 'string' ? metadata.user_id : typeof call.body.user === 'string' ? call.body.user : ''
+  if (own) return `${keyId}:u:${fnv1a(own)}`
+  const system = JSON.stringify(call.body.system ?? '').slice(0, 2_000)
+  return `${keyId}:c:${fnv1a(`${system}\u0000${firstUserText(call.body.messages as unknown[])}`)}`
+}

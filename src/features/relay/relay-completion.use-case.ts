@@ -12,7 +12,7 @@ import type { KeyPrincipal } from './api-key-authenticator.port.ts'
 import { openAiToCompletion } from './openai-format.ts'
 import { relayPassthrough } from './passthrough-flow.ts'
 import { ProviderPassthrough } from './provider-passthrough.port.ts'
-import { estimateInputTokens, type RelayCall } from './relay-call.ts'
+import { conversationKey, estimateInputTokens, type RelayCall } from './relay-call.ts'
 import type { RelayOutcome } from './relay-flow.ts'
 import { RelayMeter, upstreamStatusOf } from './relay-meter.ts'
 import { pickModel } from './relay-models.ts'
@@ -53,7 +53,7 @@ export class RelayCompletion {
 
   async execute({ principal, call, clientSignal }: RelayCompletionInput): Promise<RelayOutcome> {
     const started = performance.now()
-    const model = await this.resolve(principal, call.model)
+    const model = await this.resolve(principal, call)
     const { config } = model
     const verbatim = call.dialect === config.providerKind
     // Checked before admission: an untranslatable request must not use up a rate-limit slot.
@@ -69,7 +69,8 @@ export class RelayCompletion {
     }
   }
 
-  private async resolve(principal: KeyPrincipal, name: string): Promise<UsableModel> {
+  private async resolve(principal: KeyPrincipal, call: RelayCall): Promise<UsableModel> {
+    const name = call.model
     const { actor } = principal
     const cacheKey = `${actor.userId}:${actor.role}`
     const load = () => this.models.listUsable(actor)
@@ -79,7 +80,7 @@ export class RelayCompletion {
       pickModel(await this.usable.refresh(cacheKey, load), principal.allowedModels, name)
     if (!config) throw new RelayModelNotFound(name)
     try {
-      return await this.models.resolveForUse(principal.actor, config.id)
+      return await this.models.resolveForUse(principal.actor, config.id, { stickyKey: conversationKey(call, principal.keyId) })
     } catch (err) {
       if (err instanceof AppError && err.code === 'NOT_FOUND') throw new RelayModelNotFound(name)
       throw err

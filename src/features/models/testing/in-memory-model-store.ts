@@ -1,3 +1,4 @@
+import type { Sealed } from '../../../shared/crypto/secret-box.port.ts'
 import type { ModelConfigChanges, NewModelConfig, StoredCredential, StoredModelConfig } from '../model-config.ts'
 import { scopeOf } from '../model-config.ts'
 import type { ModelConfigRepository } from '../model-config.repository.port.ts'
@@ -12,12 +13,20 @@ export interface PoolCredential {
   hint: string
 }
 
+/** The sealed columns of an upstream account row (the accounts slice owns the rest). */
+export interface AccountSecretColumns {
+  id: string
+  secret: Sealed
+  proxy: Sealed | null
+}
+
 const copy = <T>(value: T): T => structuredClone(value)
 
 /** Both ports of the models slice over one in-memory table, like the two tables of the database. */
 export class InMemoryModelStore implements ModelConfigRepository, SealedSecretStore {
   readonly configs = new Map<string, StoredModelConfig>()
   readonly poolCredentials = new Map<string, PoolCredential>()
+  readonly accounts = new Map<string, AccountSecretColumns>()
   /** Called before each reseal is applied: lets tests change a value "concurrently". */
   beforeReseal?: (item: Reseal) => void
 
@@ -71,6 +80,11 @@ export class InMemoryModelStore implements ModelConfigRepository, SealedSecretSt
     this.poolCredentials.set(credential.id, { ...credential })
   }
 
+  /** Test seam: the sealed secret and proxy URL of an upstream account (another slice writes them). */
+  addAccount(account: AccountSecretColumns): void {
+    this.accounts.set(account.id, copy(account))
+  }
+
   async list({ excludeKeyId, after, limit }: SecretQuery): Promise<StoredSecret[]> {
     return this.allSecrets()
       .filter((s) => (excludeKeyId === undefined || s.keyId !== excludeKeyId) && (!after || compareRefs(s, after) > 0))
@@ -82,16 +96,33 @@ export class InMemoryModelStore implements ModelConfigRepository, SealedSecretSt
     return items.map((item) => {
       this.beforeReseal?.(item)
       const { ref, expected, next } = item
-      if (ref.kind === 'model-config') {
-        const config = this.configs.get(ref.id)
-        if (!config?.credential || config.credential.ciphertext !== expected) return false
-        this.configs.set(ref.id, { ...config, credential: { ...config.credential, ...next } })
-        return true
+      const sealed = { ciphertext: next.ciphertext, keyId: next.keyId }
+      switch (ref.kind) {
+        case 'model-config': {
+          const config = this.configs.get(ref.id)
+          if (!config?.credential || config.credential.ciphertext !== expected) return false
+          this.configs.set(ref.id, { ...config, credential: { ...config.credential, ...sealed } })
+          return true
+        }
+        case 'provider-credential': {
+          const cred = this.poolCredentials.get(ref.id)
+          if (!cred || cred.ciphertext !== expected) return false
+          this.poolCredentials.set(ref.id, { ...cred, ...sealed })
+          return true
+        }
+        case 'upstream-account': {
+          const account = this.accounts.get(ref.id)
+          if (!account || account.secret.ciphertext !== expected) return false
+          this.accounts.set(ref.id, { ...account, secret: sealed })
+          return true
+        }
+        case 'upstream-account-proxy': {
+          const account = this.accounts.get(ref.id)
+          if (!account?.proxy || account.proxy.ciphertext !== expected) return false
+          this.accounts.set(ref.id, { ...account, proxy: sealed })
+          return true
+        }
       }
-      const cred = this.poolCredentials.get(ref.id)
-      if (!cred || cred.ciphertext !== expected) return false
-      this.poolCredentials.set(ref.id, { ...cred, ...next })
-      return true
     })
   }
 
@@ -106,6 +137,8 @@ export class InMemoryModelStore implements ModelConfigRepository, SealedSecretSt
       c.credential ? [{ kind: 'model-config' as const, id: c.id, ciphertext: c.credential.ciphertext, keyId: c.credential.keyId }] : [],
     )
     const pooled = [...this.poolCredentials.values()].map((c) => ({ kind: 'provider-credential' as const, id: c.id, ciphertext: c.ciphertext, keyId: c.keyId }))
-    return [...configs, ...pooled]
+    const accounts = [...this.accounts.values()].map((a) => ({ kind: 'upstream-account' as const, id: a.id, ...a.secret }))
+    const proxies = [...this.accounts.values()].flatMap((a) => (a.proxy ? [{ kind: 'upstream-account-proxy' as const, id: a.id, ...a.proxy }] : []))
+    return [...configs, ...pooled, ...accounts, ...proxies]
   }
 }

@@ -54,6 +54,20 @@ export function parseRetryAfter(headers: Headers, now = Date.now()): number | un
   return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000)
 }
 
+/**
+ * Anthropic's rate-limit reset: `anthropic-ratelimit-unified-reset` (epoch seconds, subscription
+ * accounts) or the RFC 3339 `anthropic-ratelimit-{requests,tokens}-reset`; seconds from now.
+ */
+export function parseRateLimitReset(headers: Headers, now = Date.now()): number | undefined {
+  const unified = Number(headers.get('anthropic-ratelimit-unified-reset') ?? '')
+  const candidates = [Number.isFinite(unified) && unified > 0 ? unified * 1000 : Number.NaN]
+  for (const name of ['anthropic-ratelimit-requests-reset', 'anthropic-ratelimit-tokens-reset']) candidates.push(Date.parse(headers.get(name) ?? ''))
+  const latest = Math.max(...candidates.filter((t) => Number.isFinite(t)))
+  return Number.isFinite(latest) ? Math.max(0, (latest - now) / 1000) : undefined
+}
+
+const laterWait = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined ? a : Math.max(a, b))
+
 const CONTEXT_PATTERNS: Array<{ re: RegExp; limit: number; requested: number[] }> = [
   // OpenAI and compatible servers (vLLM, DeepSeek): "maximum context length is N tokens. However, your messages resulted in M tokens"
   { re: /maximum context length is (\d+) tokens.*?(?:resulted in|requested) (\d+) tokens/is, limit: 1, requested: [2] },
@@ -123,7 +137,8 @@ export function errorFromResponse(kind: ProviderKind, status: number, headers: H
     parsed = undefined
   }
   const fallback = bodyText.trim().slice(0, 500) || `HTTP ${status}`
-  return build(kind, status, status, parsed, fallback, apiKey, { retryAfter: parseRetryAfter(headers) })
+  const reset = kind === 'anthropic' && status === 429 ? parseRateLimitReset(headers) : undefined
+  return build(kind, status, status, parsed, fallback, apiKey, { retryAfter: laterWait(parseRetryAfter(headers), reset) })
 }
 
 // In-stream errors carry a type but no status: give them the status that type has before a stream.
