@@ -64,3 +64,17 @@ export class OutboundError extends Error {
     this.name = 'OutboundError'
   }
 }
+
+export interface ProxyCheck {
+  ok: boolean
+  latencyMs: number
+  /** proxy_unreachable, proxy_auth_failed, proxy_refused or timeout. */
+  code?: string
+  message?: string
+}
+
+/** Is the proxy reachable, and does it agree to tunnel to the target? No request is sent to the target. */
+export interface ProxyProbe {
+  check(proxyUrl: string, target: { host: string; port: number }, timeoutMs: number): Promise<ProxyCheck>
+}
+export const ProxyProbe = token<ProxyProbe>('ProxyProbe')
