@@ -153,3 +153,73 @@ describe('openWithFailover', () => {
     await expect(openWithFailover(async () => Promise.reject(errors[i++]), target().t)).rejects.toBe(errors[2])
   })
 })
+
+describe('OAuth candidates', () => {
+  const oauth = (tokens: string[], renewals: (string | undefined)[]): FailoverCandidate => ({
+    credentialId: 'acc-1',
+    apiKey: '',
+    authType: 'oauth',
+    proxyUrl: 'socks5://proxy:1080',
+    token: async (rejected) => {
+      renewals.push(rejected)
+      return tokens.shift()!
+    },
+  })
+
+  it('asks for a token, and on a 401 before the first event renews it once and retries the same account', async () => {
+    const renewals: (string | undefined)[] = []
+    const { provider, calls } = fakeProvider({ stale: [err('PROVIDER_AUTH_FAILED', 401)], fresh: [delta('hi'), finish] })
+    const { t, failures } = target([oauth(['stale', 'fresh'], renewals), { credentialId: 'c2', apiKey: 'k2' }])
+    const { seen, error } = await collect(streamWithFailover(provider, request, t))
+    expect(error).toBeUndefined()
+    expect(seen).toEqual([delta('hi'), finish])
+    expect(calls).toEqual(['stale', 'fresh'])
+    expect(renewals).toEqual([undefined, 'stale'])
+    expect(failures).toEqual([])
+  })
+
+  it('fails over after the renewed token is refused too, reporting the account once', async () => {
+    const renewals: (string | undefined)[] = []
+    const { provider, calls } = fakeProvider({ a: [err('PROVIDER_AUTH_FAILED', 401)], b: [err('PROVIDER_AUTH_FAILED', 401)] })
+    const { t, failures } = target([oauth(['a', 'b'], renewals), { credentialId: 'c2', apiKey: 'k2' }])
+    const { seen, error } = await collect(streamWithFailover(provider, request, t))
+    expect(error).toBeUndefined()
+    expect(seen.at(-1)).toEqual(finish)
+    expect(calls).toEqual(['a', 'b', 'k2'])
+    expect(failures).toEqual([{ credentialId: 'acc-1', status: 401 }])
+  })
+
+  it('fails over when the token cannot be had (invalid_grant), without calling the provider with it', async () => {
+    const refused = new ProviderError('PROVIDER_AUTH_FAILED', { provider: 'anthropic', status: 401, retryable: false, providerMessage: 'needs re-authorization', providerCode: 'invalid_grant' })
+    const candidate: FailoverCandidate = { credentialId: 'acc-1', apiKey: '', authType: 'oauth', token: () => Promise.reject(refused) }
+    const { provider, calls } = fakeProvider({})
+    const { t, failures } = target([candidate, { credentialId: 'c2', apiKey: 'k2' }])
+    const { error } = await collect(streamWithFailover(provider, request, t))
+    expect(error).toBeUndefined()
+    expect(calls).toEqual(['k2'])
+    expect(failures).toEqual([{ credentialId: 'acc-1', status: 401 }])
+  })
+
+  it('sends the account route: auth type, proxy and endpoint override', async () => {
+    const seenRequests: CompletionRequest[] = []
+    const provider: AiProvider = {
+      async *stream(r) {
+        seenRequests.push(r)
+        yield finish
+      },
+    }
+    const candidate: FailoverCandidate = { credentialId: 'acc-1', apiKey: 'sk', authType: 'api_key', baseUrl: 'http://account-endpoint', proxyUrl: 'http://u:p@proxy:8080' }
+    const { t } = target([candidate])
+    await collect(streamWithFailover(provider, request, t))
+    expect(seenRequests[0]).toMatchObject({ apiKey: 'sk', authType: 'api_key', baseUrl: 'http://account-endpoint', proxyUrl: 'http://u:p@proxy:8080' })
+  })
+
+  it('tells which candidate answered', async () => {
+    const answered: (string | null)[] = []
+    const { provider } = fakeProvider({ own: [err('PROVIDER_UNAVAILABLE', 503)] })
+    const { t } = target()
+    t.reportSuccess = (c) => void answered.push(c.credentialId)
+    await collect(streamWithFailover(provider, request, t))
+    expect(answered).toEqual(['c1'])
+  })
+})
