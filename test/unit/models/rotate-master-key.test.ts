@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { accountProxyAad, accountSecretAad } from '../../../src/features/accounts/upstream-account.ts'
 import { modelConfigAad, providerCredentialAad } from '../../../src/features/models/model-config.ts'
 import type { RotationProgress } from '../../../src/features/models/rotate-master-key.use-case.ts'
 import type { SealedSecretStore } from '../../../src/features/models/sealed-secret.store.port.ts'
@@ -10,6 +11,7 @@ const OLD_ID = keyIdOf(OLD_KEY)
 const NEW_ID = keyIdOf(NEW_KEY)
 const ROTATED = new AesGcmSecretBox(NEW_KEY, [OLD_KEY])
 const NEW_ONLY = new AesGcmSecretBox(NEW_KEY)
+const OLD_ONLY = new AesGcmSecretBox(OLD_KEY)
 
 /** n personal models and one pooled credential, all sealed under the OLD key. */
 async function seeded(n: number) {
@@ -118,6 +120,47 @@ describe('RotateMasterKey', () => {
       unknownKeyIds: [lostKeyId],
     })
     expect(JSON.stringify(result)).not.toContain(SECRET)
+  })
+
+  it("re-seals upstream accounts' secrets and proxy URLs, which then open under the new key only", async () => {
+    const { k, ids } = await seeded(1)
+    const tokenSet = JSON.stringify({ accessToken: 'sk-ant-oat01-access-0123456789', refreshToken: 'sk-ant-ort01-refresh-0123456789' })
+    const proxyUrl = 'socks5://bob:hunter2@10.0.0.1:1080'
+    k.store.addAccount({ id: 'ua-0001', secret: k.box.seal(tokenSet, accountSecretAad('ua-0001')), proxy: k.box.seal(proxyUrl, accountProxyAad('ua-0001')) })
+    k.store.addAccount({ id: 'ua-0002', secret: k.box.seal('{"apiKey":"sk-direct-0123456789"}', accountSecretAad('ua-0002')), proxy: null })
+
+    const result = await k.rotateMasterKey(ROTATED).execute({ actor: root, batchSize: 2 })
+    expect(result).toMatchObject({ total: 5, reencrypted: 5, skipped: 0, failed: 0, remainingByKeyId: {}, canRemove: [OLD_ID] })
+    expectAllReadableWith(NEW_ONLY, k, ids)
+
+    const one = k.store.accounts.get('ua-0001')!
+    expect(one.secret.keyId).toBe(NEW_ID)
+    expect(one.proxy!.keyId).toBe(NEW_ID)
+    expect(NEW_ONLY.open(one.secret.ciphertext, accountSecretAad('ua-0001'))).toBe(tokenSet)
+    expect(NEW_ONLY.open(one.proxy!.ciphertext, accountProxyAad('ua-0001'))).toBe(proxyUrl)
+    expect(NEW_ONLY.open(k.store.accounts.get('ua-0002')!.secret.ciphertext, accountSecretAad('ua-0002'))).toBe('{"apiKey":"sk-direct-0123456789"}')
+    expect(k.store.accounts.get('ua-0002')!.proxy).toBeNull()
+    // Not under the old key any more, and still bound to its own record and kind.
+    expect(() => OLD_ONLY.open(one.secret.ciphertext, accountSecretAad('ua-0001'))).toThrow()
+    expect(() => OLD_ONLY.open(one.proxy!.ciphertext, accountProxyAad('ua-0001'))).toThrow()
+    expect(() => NEW_ONLY.open(one.proxy!.ciphertext, accountSecretAad('ua-0001'))).toThrow()
+    expect(() => NEW_ONLY.open(one.secret.ciphertext, accountSecretAad('ua-0002'))).toThrow()
+    expect(JSON.stringify(k.audit.records)).not.toContain('hunter2')
+    expect(JSON.stringify(result)).not.toContain('hunter2')
+  })
+
+  it('keeps a token set refreshed during the rotation (compare-and-set), and reports it as skipped', async () => {
+    const { k } = await seeded(1)
+    k.store.addAccount({ id: 'ua-0001', secret: k.box.seal('{"accessToken":"old-access-0123456789"}', accountSecretAad('ua-0001')), proxy: null })
+    k.store.beforeReseal = (item) => {
+      if (item.ref.kind !== 'upstream-account') return
+      k.store.beforeReseal = undefined
+      const refreshed = ROTATED.seal('{"accessToken":"refreshed-access-0123456789"}', accountSecretAad('ua-0001'))
+      k.store.addAccount({ ...k.store.accounts.get('ua-0001')!, secret: refreshed })
+    }
+    const result = await k.rotateMasterKey(ROTATED).execute({ actor: null })
+    expect(result).toMatchObject({ total: 3, reencrypted: 2, skipped: 1, remainingByKeyId: {}, canRemove: [OLD_ID] })
+    expect(NEW_ONLY.open(k.store.accounts.get('ua-0001')!.secret.ciphertext, accountSecretAad('ua-0001'))).toBe('{"accessToken":"refreshed-access-0123456789"}')
   })
 
   it('is for admins (or the operator command line)', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { NewModelConfig } from '../model-config.ts'
 import type { ModelConfigRepository } from '../model-config.repository.port.ts'
 import type { SealedSecretStore } from '../sealed-secret.store.port.ts'
-import type { PoolCredential } from './in-memory-model-store.ts'
+import type { AccountSecretColumns, PoolCredential } from './in-memory-model-store.ts'
 
 export interface ModelStoreFixture {
   repo: ModelConfigRepository
@@ -11,6 +11,8 @@ export interface ModelStoreFixture {
   addUser(id: string): Promise<void>
   /** Inserts a pooled credential of a system model directly (no slice writes them yet). */
   addPoolCredential(credential: PoolCredential): Promise<void>
+  /** Inserts an upstream account with this sealed secret and proxy URL (the accounts slice writes them). */
+  addAccount(account: AccountSecretColumns): Promise<void>
 }
 
 let seq = 0
@@ -154,6 +156,67 @@ export function modelStoreContract(name: string, setup: () => Promise<ModelStore
       expect((await repo.findById(b.id))?.credential).toEqual({ ...sealed('new', 15), hint: 'rot1' })
       expect(await store.countByKeyId()).toEqual({ new: 3 })
       expect(await store.resealMany([])).toEqual([])
+    })
+
+    it('lists the secrets and proxy URLs of upstream accounts after the other kinds, paging across kinds', async () => {
+      const { repo, store, addPoolCredential, addAccount } = await setup()
+      const a = await repo.create(newConfig({ credential: { ...sealed('old', 20), hint: '' } }))
+      const p = nextId('pc')
+      await addPoolCredential({ id: p, modelConfigId: a.id, ...sealed('old', 21), hint: '' })
+      const u1 = nextId('ua')
+      const u2 = nextId('ua')
+      const u3 = nextId('ua')
+      await addAccount({ id: u1, secret: sealed('old', 22), proxy: sealed('old', 23) })
+      await addAccount({ id: u2, secret: sealed('new', 24), proxy: null }) // direct: no proxy secret
+      await addAccount({ id: u3, secret: sealed('old', 25), proxy: sealed('new', 26) })
+
+      const all = await store.list({ limit: 10 })
+      expect(all.map((s) => `${s.kind}/${s.id}/${s.keyId}`)).toEqual([
+        `model-config/${a.id}/old`,
+        `provider-credential/${p}/old`,
+        `upstream-account/${u1}/old`,
+        `upstream-account/${u2}/new`,
+        `upstream-account/${u3}/old`,
+        `upstream-account-proxy/${u1}/old`,
+        `upstream-account-proxy/${u3}/new`,
+      ])
+      expect(all[2]!.ciphertext).toBe(sealed('old', 22).ciphertext)
+      expect(all[5]!.ciphertext).toBe(sealed('old', 23).ciphertext)
+
+      const refs = (page: { kind: string; id: string }[]) => page.map((s) => `${s.kind}/${s.id}`)
+      const page1 = await store.list({ excludeKeyId: 'new', limit: 2 })
+      expect(refs(page1)).toEqual([`model-config/${a.id}`, `provider-credential/${p}`])
+      const page2 = await store.list({ excludeKeyId: 'new', limit: 2, after: page1.at(-1) })
+      expect(refs(page2)).toEqual([`upstream-account/${u1}`, `upstream-account/${u3}`])
+      const page3 = await store.list({ excludeKeyId: 'new', limit: 2, after: page2.at(-1) })
+      expect(refs(page3)).toEqual([`upstream-account-proxy/${u1}`])
+      expect(await store.list({ excludeKeyId: 'new', limit: 2, after: page3.at(-1) })).toEqual([])
+      expect(await store.countByKeyId()).toEqual({ old: 5, new: 2 })
+    })
+
+    it('reseals account secrets and proxy URLs by compare-and-set, each on its own', async () => {
+      const { store, addAccount } = await setup()
+      const u1 = nextId('ua')
+      const u2 = nextId('ua')
+      await addAccount({ id: u1, secret: sealed('old', 30), proxy: sealed('old', 31) })
+      await addAccount({ id: u2, secret: sealed('old', 32), proxy: null })
+
+      const result = await store.resealMany([
+        { ref: { kind: 'upstream-account', id: u1 }, expected: sealed('old', 30).ciphertext, next: sealed('new', 33) },
+        { ref: { kind: 'upstream-account-proxy', id: u1 }, expected: sealed('old', 31).ciphertext, next: sealed('new', 34) },
+        // A token refresh replaced u2's secret after the rotation read it: left alone.
+        { ref: { kind: 'upstream-account', id: u2 }, expected: sealed('old', 99).ciphertext, next: sealed('new', 35) },
+        { ref: { kind: 'upstream-account-proxy', id: u2 }, expected: sealed('old', 32).ciphertext, next: sealed('new', 36) }, // no proxy
+        { ref: { kind: 'upstream-account', id: 'missing' }, expected: 'x', next: sealed('new', 37) },
+      ])
+      expect(result).toEqual([true, true, false, false, false])
+      const stored = await store.list({ limit: 10 })
+      expect(stored.map((s) => `${s.kind}/${s.id}/${s.ciphertext}`)).toEqual([
+        `upstream-account/${u1}/${sealed('new', 33).ciphertext}`,
+        `upstream-account/${u2}/${sealed('old', 32).ciphertext}`,
+        `upstream-account-proxy/${u1}/${sealed('new', 34).ciphertext}`,
+      ])
+      expect(await store.countByKeyId()).toEqual({ new: 2, old: 1 })
     })
   })
 }
