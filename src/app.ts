@@ -24,6 +24,7 @@ import { usageRoutes } from './features/usage/usage.routes.ts'
 import { sessionsRoutes } from './features/chat/sessions.routes.ts'
 import { modelKeyRoutes } from './features/models/model-keys.routes.ts'
 import { credentialPoolRoutes } from './features/models/credential-pool.routes.ts'
+import { accountsRoutes } from './features/accounts/accounts.routes.ts'
 import { modelsRoutes } from './features/models/models.routes.ts'
 import { usersRoutes } from './features/users/users.routes.ts'
 import { httpMetrics } from './features/metrics/http-metrics.middleware.ts'
@@ -58,6 +59,7 @@ export function createApp(container: DependencyContainer, config: Pick<Config, '
   app.route('/', settingsRoutes(container))
   app.route('/', auditRoutes(container))
   app.route('/', modelsRoutes(container))
+  app.route('/', accountsRoutes(container))
   app.route('/', modelKeyRoutes(container))
   app.route('/', credentialPoolRoutes(container))
   app.route('/', sessionsRoutes(container))

@@ -13,6 +13,7 @@ import { RedisCacheInvalidation } from './shared/infra/redis-cache-invalidation.
 import { SqliteCacheInvalidation } from './shared/infra/sqlite-cache-invalidation.ts'
 import { RedisClient, type Redis } from './shared/infra/redis.ts'
 import { UuidV7Generator, systemClock } from './shared/infra/uuid-v7.ts'
+import { registerAccounts } from './features/accounts/accounts.module.ts'
 import { registerAudit } from './features/audit/audit.module.ts'
 import { registerAuth } from './features/auth/auth.module.ts'
 import { registerChat } from './features/chat/chat.module.ts'
@@ -62,6 +63,7 @@ export function buildContainer(infra: Infrastructure, override?: (c: DependencyC
   registerUsage(c)
   registerKeys(c, { pepper: infra.secrets.apiKeyPepper })
   registerRelay(c)
+  registerAccounts(c, { oauth: infra.config.oauth, stickyTtlSeconds: infra.config.accountStickyTtlSeconds })
   registerModels(c, { masterKey: infra.secrets.masterKey, previousMasterKeys: infra.secrets.previousMasterKeys })
   override?.(c)
   return c

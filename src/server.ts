@@ -5,6 +5,7 @@ import type { DependencyContainer } from 'tsyringe'
 import { createApp } from './app.ts'
 import type { Config } from './config.ts'
 import { buildContainer } from './container.ts'
+import { OAuthRefreshSweeper } from './features/accounts/oauth-refresh-sweeper.ts'
 import { BootstrapAdmin, type BootstrapResult } from './features/auth/bootstrap-admin.use-case.ts'
 import { RecoverInterruptedReplies } from './features/chat/recover-interrupted-replies.use-case.ts'
 import { ReplyControl } from './features/chat/reply-control.port.ts'
@@ -44,6 +45,8 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     throw err
   }
   const sweeper = await startRecovery(container, db, log, config.streamStaleAfterMs)
+  // Refreshes OAuth tokens ahead of expiry; container.dispose() at shutdown waits for a running sweep.
+  container.resolve(OAuthRefreshSweeper).start()
   const app = createApp(container, config)
   const server = await listen(app.fetch, config)
   const metrics = config.metricsPort === undefined ? undefined : await serveMetrics(container, { port: config.metricsPort, host: config.host, token: config.metricsToken })

@@ -30,6 +30,7 @@ const all = (status: number): Record<Caller, number> => ({ anonymous: status, ow
 const signedIn = (status: number): Record<Caller, number> => ({ anonymous: 401, owner: status, other: status, admin: status })
 const adminOnly = (status: number): Record<Caller, number> => ({ anonymous: 401, owner: 403, other: 403, admin: status })
 
+const accountBody = () => ({ name: 'acct', providerKind: 'openai', authType: 'api_key', apiKey: 'sk-matrix-account-0123456789' })
 const modelBody = () => ({ providerKind: 'openai', displayName: 'm', modelId: 'gpt-4o' })
 
 const MATRIX: Record<string, Row> = {
@@ -72,6 +73,18 @@ const MATRIX: Record<string, Row> = {
   'PATCH /api/models/system/{id}/credentials/{credentialId}': { expect: adminOnly(404), body: () => ({ weight: 2 }) },
   'DELETE /api/models/system/{id}/credentials/{credentialId}': { expect: adminOnly(404) },
   'POST /api/admin/keys/rotate': { expect: adminOnly(200) },
+  // Upstream accounts: admin only; `{id}` is the owner's user id, so an admin reads 404.
+  'GET /api/admin/accounts': { expect: adminOnly(200) },
+  'POST /api/admin/accounts': { expect: adminOnly(201), body: accountBody },
+  'POST /api/admin/accounts/import': { expect: adminOnly(201), body: () => ({ accounts: [accountBody()] }) },
+  'GET /api/admin/accounts/{id}': { expect: adminOnly(404) },
+  'PATCH /api/admin/accounts/{id}': { expect: adminOnly(404), body: () => ({ name: 'x' }) },
+  'DELETE /api/admin/accounts/{id}': { expect: adminOnly(404) },
+  'POST /api/admin/accounts/{id}/reset': { expect: adminOnly(404) },
+  'POST /api/admin/accounts/{id}/test': { expect: adminOnly(404) },
+  'POST /api/admin/accounts/oauth/authorize': { expect: adminOnly(200), body: () => ({ providerKind: 'anthropic' }) },
+  'POST /api/admin/accounts/oauth/exchange': { expect: adminOnly(404), body: () => ({ flowId: 'no-such-flow', code: 'c' }) },
+  'PUT /api/models/system/{id}/accounts': { expect: adminOnly(404), body: () => ({ accountIds: [] }) },
   // Chats are private: not even an admin can read someone else's (404, never 403).
   'GET /api/sessions': { expect: signedIn(200) },
   'POST /api/sessions': { expect: signedIn(201), body: () => ({}) },

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ProviderError, type CompletionRequest, type ProviderEvent, type ProviderKind } from '../../src/features/providers/ai-provider.port.ts'
 import { HttpAiProvider } from '../../src/features/providers/adapters/http-ai-provider.ts'
+import { UndiciTransport } from '../../src/shared/outbound/undici-transport.ts'
 import { parseRetryAfter } from '../../src/features/providers/adapters/provider-errors.ts'
 import { countTokens, DEFAULT_TEXT, startUpstream, UPSTREAM_KEY, type Scenario, type Upstream } from '../support/upstream/server.ts'
 
@@ -11,7 +12,7 @@ beforeAll(async () => {
 afterAll(() => upstream.close())
 afterEach(() => upstream.reset())
 
-const provider = new HttpAiProvider()
+const provider = new HttpAiProvider(new UndiciTransport({ connectMs: 10_000, headersMs: 60_000, idleMs: 120_000 }))
 const KINDS: ProviderKind[] = ['openai', 'anthropic', 'gemini']
 const MODELS: Record<ProviderKind, string> = { openai: 'gpt-4o', anthropic: 'claude-sonnet-4-20250514', gemini: 'gemini-2.5-flash' }
 

@@ -1,6 +1,6 @@
 import type { DependencyContainer } from 'tsyringe'
 import { bindFactory, bindValue, resolve } from '../../shared/di.ts'
-import { OutboundTransport } from '../../shared/outbound/outbound-transport.port.ts'
+import { OutboundTransport, ProxyProbe } from '../../shared/outbound/outbound-transport.port.ts'
 import { UndiciTransport } from '../../shared/outbound/undici-transport.ts'
 import { ProviderPassthrough } from '../relay/provider-passthrough.port.ts'
 import { HttpAiProvider } from './adapters/http-ai-provider.ts'
@@ -20,7 +20,9 @@ export interface ProvidersModuleOptions {
  * through the dialects in dialects/.
  */
 export function registerProviders(c: DependencyContainer, options: ProvidersModuleOptions): void {
-  bindValue(c, OutboundTransport, new UndiciTransport({ connectMs: options.connectTimeoutMs, headersMs: options.headersTimeoutMs, idleMs: options.idleTimeoutMs }))
+  const transport = new UndiciTransport({ connectMs: options.connectTimeoutMs, headersMs: options.headersTimeoutMs, idleMs: options.idleTimeoutMs })
+  bindValue(c, OutboundTransport, transport)
+  bindValue(c, ProxyProbe, transport)
   bindFactory(c, AiProvider, (inner) => new RetryingAiProvider(new HttpAiProvider(resolve(inner, OutboundTransport))))
   bindFactory(c, ProviderPassthrough, (inner) => new HttpPassthrough(resolve(inner, OutboundTransport)))
 }

@@ -31,8 +31,8 @@ export function parseProxyUrl(text: string): ProxyEndpoint {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text.trim())?.[1]?.toLowerCase()
   if (!scheme) throw new ProxyUrlError(SHAPE)
   if (!isProtocol(scheme)) throw new ProxyUrlError(`unsupported scheme "${scheme}" (${SHAPE})`)
-  const authority = /^[^:]+:\/\/([^/?#]*)/.exec(text.trim())?.[1] ?? ''
-  if (/^(:|$)/.test(authority.slice(authority.lastIndexOf('@') + 1))) throw new ProxyUrlError('missing host')
+  const userHostPort = /^[^:]+:\/\/([^/?#]*)/.exec(text.trim())?.[1] ?? ''
+  if (/^(:|$)/.test(userHostPort.slice(userHostPort.lastIndexOf('@') + 1))) throw new ProxyUrlError('missing host')
   let url: URL
   try {
     url = new URL(text.trim())
@@ -75,5 +75,14 @@ export function maskProxyUrl(text: string): string {
 export function formatProxy({ protocol, host, port, username, password }: ProxyEndpoint): string {
   const user = username === undefined ? '' : encodeURIComponent(username)
   const auth = username === undefined && password === undefined ? '' : `${user}${password === undefined ? '' : ':***'}@`
-  return `${protocol}://${auth}${host.includes(':') ? `[${host}]` : host}:${port}`
+  return `${protocol}://${auth}${authority(host, port)}`
 }
+
+/** The Proxy-Authorization value for an HTTP CONNECT proxy (Basic, from the decoded credentials). */
+export function proxyAuthorization({ username, password }: ProxyEndpoint): string | undefined {
+  if (username === undefined && password === undefined) return undefined
+  return `Basic ${Buffer.from(`${username ?? ''}:${password ?? ''}`).toString('base64')}`
+}
+
+/** `host:port` as a CONNECT request target or an origin's authority (IPv6 in brackets). */
+export const authority = (host: string, port: number): string => `${host.includes(':') ? `[${host}]` : host}:${port}`

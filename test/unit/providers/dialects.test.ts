@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { parseRateLimitReset } from '../../../src/features/providers/adapters/provider-errors.ts'
-import { anthropicDialect } from '../../../src/features/providers/dialects/anthropic.dialect.ts'
-import { geminiDialect } from '../../../src/features/providers/dialects/gemini.dialect.ts'
-import { openAiDialect } from '../../../src/features/providers/dialects/openai.dialect.ts'
+import { anthropicDialect } from '../../../src/features/providers/adapters/dialects/anthropic.dialect.ts'
+import { geminiDialect } from '../../../src/features/providers/adapters/dialects/gemini.dialect.ts'
+import { openAiDialect } from '../../../src/features/providers/adapters/dialects/openai.dialect.ts'
 
 const apiKey = { type: 'api_key' as const, secret: 'sk-secret' }
 const oauth = { type: 'oauth' as const, secret: 'oauth-access', projectId: 'proj-1' }

@@ -67,14 +67,14 @@ export class PrismaUpstreamAccountRepository implements UpstreamAccountRepositor
   async storeRefreshedTokens(id: string, tokens: RefreshedTokens): Promise<boolean> {
     // Compare-and-set in one statement: a writer holding an older fence matches no row.
     const { count } = await this.db.client.upstreamAccount.updateMany({
-      where: { id, refreshFence: { lt: tokens.fence } },
+      where: { id, refreshFence: { lt: BigInt(tokens.fence) } },
       data: {
         secretCiphertext: tokens.secret.ciphertext,
         secretKeyId: tokens.secret.keyId,
         hint: tokens.hint,
         tokenExpiresAt: tokens.tokenExpiresAt,
         scopes: tokens.scopes,
-        refreshFence: tokens.fence,
+        refreshFence: BigInt(tokens.fence),
         lastRefreshedAt: tokens.refreshedAt,
         status: 'active',
         statusReason: null,
@@ -166,6 +166,6 @@ function toStored(row: UpstreamAccountRow): StoredAccount {
     updatedAt: row.updatedAt,
     secret: { ciphertext: row.secretCiphertext, keyId: row.secretKeyId },
     proxy: row.proxyCiphertext && row.proxyKeyId ? { ciphertext: row.proxyCiphertext, keyId: row.proxyKeyId } : null,
-    refreshFence: row.refreshFence,
+    refreshFence: Number(row.refreshFence),
   }
 }

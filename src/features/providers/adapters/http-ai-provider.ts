@@ -1,6 +1,6 @@
 import type { OutboundTransport } from '../../../shared/outbound/outbound-transport.port.ts'
 import { ProviderError, type AiProvider, type CompletionRequest, type ProviderEvent, type UpstreamCredential } from '../ai-provider.port.ts'
-import { dialectOf } from '../dialects/dialects.ts'
+import { dialectOf } from './dialects/dialects.ts'
 import { defaultBaseUrl } from '../provider-catalog.ts'
 import { protocolError } from './provider-errors.ts'
 import { readSse, SseBufferOverflow } from './sse.ts'

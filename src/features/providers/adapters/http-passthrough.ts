@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 import type { OutboundTransport } from '../../../shared/outbound/outbound-transport.port.ts'
 import type { ByteSource, PassthroughRequest, PassthroughResponse, ProviderPassthrough } from '../../relay/provider-passthrough.port.ts'
-import { DIALECTS } from '../dialects/dialects.ts'
+import { DIALECTS } from './dialects/dialects.ts'
 import { defaultBaseUrl } from '../provider-catalog.ts'
 import { transportError, postUpstream } from './upstream-call.ts'
 

@@ -1,7 +1,7 @@
-import type { CompletionRequest, FinishReason, ProviderEvent, TokenUsage, UpstreamCredential } from '../ai-provider.port.ts'
-import { errorFromStreamPayload, protocolError } from '../adapters/provider-errors.ts'
-import type { SseItem } from '../adapters/sse.ts'
-import { alternatingTurns, isRecord, num, outputBudget, parseEventJson, trimSlash } from '../adapters/shared.ts'
+import type { CompletionRequest, FinishReason, ProviderEvent, TokenUsage, UpstreamCredential } from '../../ai-provider.port.ts'
+import { errorFromStreamPayload, protocolError } from '../provider-errors.ts'
+import type { SseItem } from '../sse.ts'
+import { alternatingTurns, isRecord, num, outputBudget, parseEventJson, trimSlash } from '../shared.ts'
 import { NO_EVENTS, type ProviderDialect, type StreamDecoder } from './dialect.ts'
 
 /** Anthropic Messages: POST {baseUrl}/v1/messages. */

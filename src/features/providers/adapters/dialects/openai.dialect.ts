@@ -1,6 +1,6 @@
-import type { CompletionRequest, FinishReason, ProviderEvent, TokenUsage, UpstreamCredential } from '../ai-provider.port.ts'
-import { errorFromStreamPayload, protocolError } from '../adapters/provider-errors.ts'
-import { isRecord, num, outputBudget, parseEventJson, trimSlash } from '../adapters/shared.ts'
+import type { CompletionRequest, FinishReason, ProviderEvent, TokenUsage, UpstreamCredential } from '../../ai-provider.port.ts'
+import { errorFromStreamPayload, protocolError } from '../provider-errors.ts'
+import { isRecord, num, outputBudget, parseEventJson, trimSlash } from '../shared.ts'
 import { NO_EVENTS, type ProviderDialect, type StreamDecoder } from './dialect.ts'
 
 /** OpenAI Chat Completions (and compatible servers): POST {baseUrl}/chat/completions. */

@@ -1,4 +1,4 @@
-import type { ProviderKind } from '../ai-provider.port.ts'
+import type { ProviderKind } from '../../ai-provider.port.ts'
 import { anthropicDialect } from './anthropic.dialect.ts'
 import type { ProviderDialect } from './dialect.ts'
 import { geminiDialect } from './gemini.dialect.ts'

@@ -19,7 +19,7 @@ CREATE TABLE "UpstreamAccount" (
     "tokenExpiresAt" TIMESTAMP(3),
     "scopes" TEXT,
     "projectId" TEXT,
-    "refreshFence" INTEGER NOT NULL DEFAULT 0,
+    "refreshFence" BIGINT NOT NULL DEFAULT 0,
     "lastRefreshedAt" TIMESTAMP(3),
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" TIMESTAMP(3) NOT NULL,

@@ -19,7 +19,7 @@ CREATE TABLE "UpstreamAccount" (
     "tokenExpiresAt" DATETIME,
     "scopes" TEXT,
     "projectId" TEXT,
-    "refreshFence" INTEGER NOT NULL DEFAULT 0,
+    "refreshFence" BIGINT NOT NULL DEFAULT 0,
     "lastRefreshedAt" DATETIME,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updatedAt" DATETIME NOT NULL

@@ -1,5 +1,5 @@
-import type { CompletionRequest, ProviderEvent, ProviderKind, UpstreamCredential } from '../ai-provider.port.ts'
-import type { SseItem } from '../adapters/sse.ts'
+import type { CompletionRequest, ProviderEvent, ProviderKind, UpstreamCredential } from '../../ai-provider.port.ts'
+import type { SseItem } from '../sse.ts'
 
 /**
  * Everything one provider kind's wire format knows, in one place, used by chat (through the
