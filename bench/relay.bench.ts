@@ -1,7 +1,9 @@
 // Run: npx tsx bench/relay.bench.ts            (about 3 minutes; loopback only; stops by itself)
 // Env: TOKENS (64), DELAY_MS between upstream tokens (5), WINDOW_MS per run (4000), LEVELS (1,10,100,1000),
 //      CHAT_LEVELS (1,10,100), LOG_LEVEL of the app server (warn), BENCH_REDIS_URL (redis://127.0.0.1:6379;
-//      empty: no relay+redis rows), ROUNDS (1): runs per relay row, alternating, the median kept.
+//      empty: no relay+redis rows), ROUNDS (1): runs per relay row, alternating, the median kept,
+//      BASELINE_DIR: a checkout of an earlier commit (with node_modules and its Prisma clients) whose
+//      app runs beside this one as `relay@base` / `chat@base` rows, for before/after tables in one run.
 // Three processes besides this driver: the test upstream, a bare node:http proxy and the real app
 // (relay + chat). Server CPU per stream comes from /proc/<pid>/stat deltas over each run's window.
 import { type Child, cpuMs, rssMb, startChild } from './lib/proc.ts'
@@ -17,6 +19,7 @@ const CHAT_LEVELS = (process.env.CHAT_LEVELS ?? '1,10,100').split(',').map(Numbe
 const ADMIN = { username: 'benchadmin', password: 'bench admin password 1' } // as bench/lib/relay-server.ts creates it
 const OPENAI_TOKEN = /"content":"[^"]/
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
+const BASELINE_DIR = process.env.BASELINE_DIR
 
 interface Row { target: string; concurrency: number; result: LoadResult; cpuPerStream?: number; rss?: { rss: number; peak: number } }
 
@@ -76,7 +79,9 @@ const bare = await startChild<{ url: string }>('bench/bare-proxy.ts', [upstream.
 const app = await startChild<{ url: string }>('bench/lib/relay-server.ts')
 // The same app as a replica would run it: limits (Lua) and cache invalidation through Redis.
 const appRedis = REDIS_URL ? await startChild<{ url: string }>('bench/lib/relay-server.ts', [], { REDIS_URL }) : undefined
-const children = [upstream, bare, app, ...(appRedis ? [appRedis] : [])]
+// tsx reads the tsconfig of the working directory unless told: the baseline needs its own (decorators).
+const appBase = BASELINE_DIR ? await startChild<{ url: string }>(`${BASELINE_DIR}/bench/lib/relay-server.ts`, [], { TSX_TSCONFIG_PATH: `${BASELINE_DIR}/tsconfig.json` }) : undefined
+const children = [upstream, bare, app, ...(appRedis ? [appRedis] : []), ...(appBase ? [appBase] : [])]
 
 /** An admin session, the upstream as a system model `bench-gpt`, and a platform key, on one app. */
 async function setUp(url: string) {
@@ -92,8 +97,14 @@ async function setUp(url: string) {
 try {
   const { accessToken, model, secret } = await setUp(app.info.url)
   const redisApp = appRedis && (await setUp(appRedis.info.url))
-  const sessions: string[] = []
-  for (let i = 0; i < Math.max(...CHAT_LEVELS); i++) sessions.push((await json(`${app.info.url}/api/sessions`, { token: accessToken, body: { modelId: model.id } })).id)
+  const baseApp = appBase && (await setUp(appBase.info.url))
+  const sessionsOn = async (url: string, token: string, modelId: string) => {
+    const ids: string[] = []
+    for (let i = 0; i < Math.max(...CHAT_LEVELS); i++) ids.push((await json(`${url}/api/sessions`, { token, body: { modelId } })).id)
+    return ids
+  }
+  const sessions = await sessionsOn(app.info.url, accessToken, model.id)
+  const baseSessions = baseApp ? await sessionsOn(appBase!.info.url, baseApp.accessToken, baseApp.model.id) : []
 
   const openAiBody = (modelId: string) => () => JSON.stringify({ model: modelId, messages: [{ role: 'user', content: 'Say something.' }], stream: true, stream_options: { include_usage: true } })
   const targets: Record<'direct' | 'bare' | 'relay', Target> & { relayRedis?: Target } = {
@@ -102,12 +113,15 @@ try {
     relay: { url: `${app.info.url}/v1/chat/completions`, headers: { authorization: `Bearer ${secret}` }, body: openAiBody('bench-gpt'), firstToken: OPENAI_TOKEN },
     relayRedis: redisApp ? { url: `${appRedis!.info.url}/v1/chat/completions`, headers: { authorization: `Bearer ${redisApp.secret}` }, body: openAiBody('bench-gpt'), firstToken: OPENAI_TOKEN } : undefined,
   }
-  const chat: Target = {
-    url: `${app.info.url}/api/chat/stream`,
-    headers: { authorization: `Bearer ${accessToken}` },
-    body: (w) => JSON.stringify({ sessionId: sessions[w], content: 'Say something.' }),
+  const relayBase: Target | undefined = baseApp && { url: `${appBase!.info.url}/v1/chat/completions`, headers: { authorization: `Bearer ${baseApp.secret}` }, body: openAiBody('bench-gpt'), firstToken: OPENAI_TOKEN }
+  const chatOn = (url: string, token: string, ids: string[]): Target => ({
+    url: `${url}/api/chat/stream`,
+    headers: { authorization: `Bearer ${token}` },
+    body: (w) => JSON.stringify({ sessionId: ids[w], content: 'Say something.' }),
     firstToken: /event: delta/,
-  }
+  })
+  const chat = chatOn(app.info.url, accessToken, sessions)
+  const chatBase = baseApp && chatOn(appBase!.info.url, baseApp.accessToken, baseSessions)
 
   const relayRows: Row[] = []
   const direct = new Map<number, Row>()
@@ -115,12 +129,13 @@ try {
   for (const c of LEVELS) {
     // ROUNDS > 1: the targets take turns, and each row is the run with the median CPU per stream,
     // so that drift of the shared machine hits the bare proxy and the relay alike.
-    const runs: Record<string, Row[]> = { direct: [], bare: [], relay: [], 'relay+redis': [] }
+    const runs: Record<string, Row[]> = { direct: [], bare: [], relay: [], 'relay+redis': [], 'relay@base': [] }
     for (let round = 0; round < ROUNDS; round++) {
       runs.direct!.push(await measure('direct', targets.direct, c, upstream))
       runs.bare!.push(await measure('bare', targets.bare, c, bare))
       runs.relay!.push(await measure('relay', targets.relay, c, app))
       if (targets.relayRedis) runs['relay+redis']!.push(await measure('relay+redis', targets.relayRedis, c, appRedis))
+      if (relayBase) runs['relay@base']!.push(await measure('relay@base', relayBase, c, appBase))
     }
     const [d, b, ...relays] = Object.values(runs).filter((r) => r.length).map(medianRun)
     direct.set(c, d!)
@@ -129,11 +144,13 @@ try {
   }
   // The first chat reply loads the tokenizer (hundreds of ms): not part of any measured window.
   await runLoad(chat, 1, { warmupMs: 0, windowMs: 1, onWindow: () => {} })
+  if (chatBase) await runLoad(chatBase, 1, { warmupMs: 0, windowMs: 1, onWindow: () => {} })
   const chatRows: Row[] = []
   for (const c of CHAT_LEVELS) {
     const d = direct.get(c) ?? (await measure('direct', targets.direct, c, upstream))
     direct.set(c, d)
     chatRows.push(d, await measure('chat', chat, c, app))
+    if (chatBase) chatRows.push(await measure('chat@base', chatBase, c, appBase))
   }
 
   console.log(`\n### Relay: /v1/chat/completions (${process.env.TOKENS ?? 64}-token streams, ${process.env.DELAY_MS ?? 5} ms between tokens, ${WINDOW_MS} ms windows, ${windowFor(1000)} ms at c=1000, median of ${ROUNDS} alternating run(s) per row)\n`)
