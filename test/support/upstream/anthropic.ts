@@ -59,7 +59,12 @@ function errorFor(kind: UpstreamErrorKind, p: Plan): ErrorReply {
 export const anthropic: Dialect = {
   name: 'anthropic',
 
-  apiKey: (headers) => (typeof headers['x-api-key'] === 'string' ? headers['x-api-key'] : undefined),
+  // OAuth access tokens come as a bearer, and only count with the OAuth beta flag (as the real API does).
+  apiKey: (headers) => {
+    if (typeof headers['x-api-key'] === 'string') return headers['x-api-key']
+    const bearer = typeof headers.authorization === 'string' ? /^Bearer (.+)$/.exec(headers.authorization)?.[1] : undefined
+    return bearer && String(headers['anthropic-beta'] ?? '').split(',').includes('oauth-2025-04-20') ? bearer : undefined
+  },
 
   authError: (key) => err(401, 'authentication_error', key ? 'invalid x-api-key' : 'x-api-key header is required'),
 

@@ -28,6 +28,8 @@ export interface UpstreamOptions {
   keys?: string[]
   /** When set, prompts above this many (simulated) tokens get the dialect's real context error. */
   contextWindow?: number
+  /** OAuth access tokens (Anthropic: `authorization: Bearer` with `anthropic-beta: oauth-2025-04-20`) this says are valid. */
+  acceptsAccessToken?: (token: string) => boolean
 }
 
 export interface Upstream {
@@ -144,7 +146,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
 
     const { dialect } = r
     const key = dialect.apiKey(req.headers, url)
-    if (!key || !keys.includes(key)) return sendError(res, dialect.authError(key))
+    if (!key || !(keys.includes(key) || options.acceptsAccessToken?.(key))) return sendError(res, dialect.authError(key))
     const body = (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>
     const invalid = dialect.validate(body, req.headers)
     if (invalid) return sendError(res, invalid)
