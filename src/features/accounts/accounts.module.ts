@@ -17,6 +17,8 @@ import { PrismaUpstreamAccountRepository } from './adapters/prisma-upstream-acco
 import { RedisRefreshLock } from './adapters/redis-refresh-lock.ts'
 import { RedisStickyRoutes } from './adapters/redis-sticky-routes.ts'
 import { CachingUpstreamAccountRepository } from './caching-upstream-account.repository.ts'
+import { HttpCodeAssistProjects } from './oauth/adapters/http-code-assist-projects.ts'
+import { CodeAssistProjects } from './oauth/code-assist-projects.port.ts'
 import { HttpOAuthTokenClient } from './oauth/adapters/http-oauth-token-client.ts'
 import { InProcessOAuthFlowStore } from './oauth/adapters/in-process-oauth-flow.store.ts'
 import { NodePkce } from './oauth/adapters/node-pkce.ts'
@@ -62,6 +64,7 @@ export function registerAccounts(c: DependencyContainer, options: AccountsModule
   bindValue(c, OAuthProfiles, oauthProfilesFrom(options.oauth))
   bindValue(c, PkceSource, new NodePkce())
   bindFactory(c, OAuthTokenClient, (inner) => new HttpOAuthTokenClient(resolve(inner, OutboundTransport), () => resolve(inner, Clock).now()))
+  bindFactory(c, CodeAssistProjects, (inner) => new HttpCodeAssistProjects(resolve(inner, OutboundTransport)))
   bindValue(c, AccountTokensOptions, { skewSeconds: options.oauth.refreshSkewSeconds })
   // One per container: it holds the in-flight refreshes that waiters on this replica share.
   c.registerSingleton(AccountTokens)

@@ -58,6 +58,7 @@ export const UpdateAccountBody = z
     weight: Weight.optional(),
     enabled: z.boolean().optional().openapi({ description: 'false: disabled; true: a disabled account is active again' }),
     apiKey: Secret('api_key accounts: the new key').optional(),
+    projectId: z.string().trim().min(1).max(200).nullable().optional().openapi({ description: 'gemini accounts: the Google Cloud project for Code Assist' }),
   })
   .openapi('UpdateAccount')
 
@@ -118,7 +119,8 @@ export const FinishOAuthBody = z
     callbackUrl: z.string().min(1).max(8192).optional().openapi({ description: 'Or: the whole URL the browser was sent back to' }),
     name: Name.optional(),
     proxyUrl: ProxyUrl.optional(),
-    projectId: z.string().trim().min(1).max(200).optional(),
+    projectId: z.string().trim().min(1).max(200).optional().openapi({ description: 'gemini: the Google Cloud project for Code Assist (default: the one Code Assist names for the account)' }),
+    baseUrl: BaseUrl.optional(),
   })
   .openapi('FinishOAuth')
 

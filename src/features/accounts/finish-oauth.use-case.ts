@@ -2,7 +2,9 @@ import { inject, injectable } from 'tsyringe'
 import type { Actor } from '../../shared/actor.ts'
 import { Clock } from '../../shared/clock.port.ts'
 import { InvalidAccountInput, OAuthFlowNotFound, type AccountProblem } from './account-admin.errors.ts'
-import { proxyProblems } from './account-input.ts'
+import { baseUrlProblems, proxyProblems } from './account-input.ts'
+import { CODE_ASSIST_BASE_URL } from '../providers/provider-catalog.ts'
+import { CodeAssistProjects } from './oauth/code-assist-projects.port.ts'
 import type { AccountView } from './account-view.ts'
 import { CreateAccount } from './create-account.use-case.ts'
 import { assertStateMatches, parseCallbackInput } from './oauth/callback-input.ts'
@@ -21,6 +23,8 @@ export interface FinishOAuthInput {
   name?: string
   proxyUrl?: string
   projectId?: string
+  /** Where the account's calls go instead of the provider's default (e.g. a Code Assist mirror). */
+  baseUrl?: string
 }
 
 const LABELS: Record<OAuthProviderKind, string> = { anthropic: 'Claude', gemini: 'Gemini' }
@@ -42,6 +46,7 @@ export class FinishOAuth {
     @inject(OAuthTokenClient) private readonly tokenClient: OAuthTokenClient,
     @inject(CreateAccount) private readonly createAccount: CreateAccount,
     @inject(Clock) private readonly clock: Clock,
+    @inject(CodeAssistProjects) private readonly projects: CodeAssistProjects,
   ) {}
 
   async execute(input: FinishOAuthInput): Promise<AccountView> {
@@ -55,6 +60,7 @@ export class FinishOAuth {
     }
     if (input.name !== undefined && input.name.trim() === '') problems.push({ path: 'name', message: 'must not be empty' })
     if (input.proxyUrl) problems.push(...proxyProblems(input.proxyUrl))
+    if (input.baseUrl) problems.push(...baseUrlProblems(input.baseUrl))
     if (input.projectId && pending.providerKind !== 'gemini') problems.push({ path: 'projectId', message: 'applies to gemini accounts only' })
     if (problems.length) throw new InvalidAccountInput(problems)
 
@@ -66,6 +72,7 @@ export class FinishOAuth {
     const profile = this.profiles[flow.providerKind]
     const proxyUrl = input.proxyUrl?.trim() || flow.proxyUrl
     const tokens = await this.tokenClient.exchangeCode(profile, { code, verifier: flow.verifier, state: flow.state }, { proxyUrl })
+    const projectId = input.projectId ?? (flow.providerKind === 'gemini' ? await this.discoverProject(tokens.accessToken, input.baseUrl, proxyUrl) : null)
 
     return this.createAccount.execute({
       actor,
@@ -79,9 +86,22 @@ export class FinishOAuth {
         refreshToken: tokens.refreshToken,
         expiresAt: tokens.expiresAt,
         scopes: tokens.scopes,
-        projectId: input.projectId ?? null,
+        projectId,
+        baseUrl: input.baseUrl ?? null,
       },
     })
+  }
+
+  /**
+   * The code is spent once exchanged, so a failed lookup must not lose the tokens: the account is
+   * created without a project, and an admin sets one with PATCH.
+   */
+  private async discoverProject(accessToken: string, baseUrl: string | undefined, proxyUrl: string | null): Promise<string | null> {
+    try {
+      return await this.projects.discover(accessToken, baseUrl ?? CODE_ASSIST_BASE_URL, { proxyUrl })
+    } catch {
+      return null
+    }
   }
 
   /** Unknown, expired, or another admin's: the same 404. */

@@ -21,6 +21,8 @@ export interface AccountPatch {
   enabled?: boolean
   /** api_key accounts only: the new key. */
   apiKey?: string
+  /** gemini accounts only: the Google Cloud project for Code Assist; null: none. */
+  projectId?: string | null
 }
 
 export interface UpdateAccountInput {
@@ -57,6 +59,7 @@ export class UpdateAccount {
       if (account.authType !== 'api_key') problems.push({ path: 'apiKey', message: 'applies to api_key accounts only; authorize an OAuth account again instead' })
       else problems.push(...secretProblems(patch.apiKey, 'apiKey'))
     }
+    if (patch.projectId && account.providerKind !== 'gemini') problems.push({ path: 'projectId', message: 'applies to gemini accounts only' })
     if (problems.length) throw new InvalidAccountInput(problems)
 
     const changes: AccountChanges = {}
@@ -69,6 +72,7 @@ export class UpdateAccount {
       changes.proxyDisplay = audited.proxy = proxyDisplay
     }
     if (patch.priority !== undefined) changes.priority = audited.priority = patch.priority
+    if (patch.projectId !== undefined) changes.projectId = audited.projectId = patch.projectId?.trim() || null
     if (patch.weight !== undefined) changes.weight = audited.weight = patch.weight
     if (patch.enabled === false && account.status !== 'disabled') {
       Object.assign(changes, { status: 'disabled', statusReason: null, statusUntil: null })

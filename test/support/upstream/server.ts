@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { anthropic } from './anthropic.ts'
+import { codeAssist, loadCodeAssistAnswer } from './code-assist.ts'
 import { gemini, geminiChunks } from './gemini.ts'
 import { openai } from './openai.ts'
 import type { Dialect, ErrorReply, Plan, Scenario } from './scenario.ts'
@@ -65,6 +66,9 @@ function route(method: string, pathname: string): Route | undefined {
   if (pathname === '/v1/messages') return { dialect: anthropic, streaming: (b) => b.stream === true }
   const m = GEMINI_PATH.exec(pathname)
   if (m) return { dialect: gemini, streaming: () => m[2] === 'streamGenerateContent', pathModel: m[1] }
+  if (pathname === '/v1internal:generateContent' || pathname === '/v1internal:streamGenerateContent') {
+    return { dialect: codeAssist, streaming: () => pathname.endsWith('streamGenerateContent') }
+  }
   return undefined
 }
 
@@ -142,6 +146,11 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     const r = route(req.method ?? 'GET', decodeURIComponent(url.pathname))
     const parsed = await readJson(req)
     requests.push({ dialect: r?.dialect.name ?? 'unknown', method: req.method ?? '', path: url.pathname + url.search, headers: { ...req.headers }, body: parsed })
+    if (url.pathname === '/v1internal:loadCodeAssist') {
+      const bearer = codeAssist.apiKey(req.headers, url)
+      if (!bearer || !options.acceptsAccessToken?.(bearer)) return sendError(res, codeAssist.authError(bearer))
+      return sendJson(res, 200, loadCodeAssistAnswer)
+    }
     if (!r) return sendJson(res, 404, { error: { message: `no route for ${req.method} ${url.pathname}` } })
 
     const { dialect } = r

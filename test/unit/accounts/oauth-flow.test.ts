@@ -4,6 +4,8 @@ import { OAuthEndpointFailed, OAuthInvalidGrant } from '../../../src/features/ac
 import { FinishOAuth } from '../../../src/features/accounts/finish-oauth.use-case.ts'
 import type { PkceSource } from '../../../src/features/accounts/oauth/pkce.port.ts'
 import { StartOAuth } from '../../../src/features/accounts/start-oauth.use-case.ts'
+import type { CodeAssistProjects } from '../../../src/features/accounts/oauth/code-assist-projects.port.ts'
+import type { OutboundRoute } from '../../../src/shared/outbound/outbound-transport.port.ts'
 import { SequentialIds } from '../../../src/shared/testing/fakes.ts'
 import { profiles } from './account-tokens.fixtures.ts'
 import { ACCESS, accountsKit, expectNoSecret, other, PROXY, REFRESH, root } from './accounts-kit.ts'
@@ -16,12 +18,24 @@ class FakePkce implements PkceSource {
   }
 }
 
+class FakeProjects implements CodeAssistProjects {
+  readonly asked: Array<{ accessToken: string; baseUrl: string; route: OutboundRoute }> = []
+  answer: string | null | Error = 'proj-found'
+  async discover(accessToken: string, baseUrl: string, route: OutboundRoute) {
+    this.asked.push({ accessToken, baseUrl, route })
+    if (this.answer instanceof Error) throw this.answer
+    return this.answer
+  }
+}
+
 async function oauthKit() {
   const k = await accountsKit()
+  const projects = new FakeProjects()
   return {
     ...k,
+    projects,
     start: new StartOAuth(profiles, new FakePkce(), k.flows, new SequentialIds('flow'), k.clock, k.audit),
-    finish: new FinishOAuth(k.flows, profiles, k.tokenClient, k.create, k.clock),
+    finish: new FinishOAuth(k.flows, profiles, k.tokenClient, k.create, k.clock, projects),
   }
 }
 
@@ -73,6 +87,29 @@ describe('OAuth sign-in of an upstream account (StartOAuth -> FinishOAuth)', () 
     const view = await k.finish.execute({ actor: root, flowId, code: 'c', name: 'mine', proxyUrl: PROXY, projectId: 'proj-9' })
     expect(view).toMatchObject({ name: 'mine', projectId: 'proj-9', providerKind: 'gemini' })
     expect(k.tokenClient.calls[0]!.route).toEqual({ proxyUrl: PROXY })
+  })
+
+  it('asks Code Assist for the project of a Gemini account signed in without one, through the flow\'s proxy', async () => {
+    const { flowId } = await k.start.execute({ actor: root, providerKind: 'gemini', proxyUrl: PROXY })
+    const view = await k.finish.execute({ actor: root, flowId, code: 'c' })
+    expect(view.projectId).toBe('proj-found')
+    expect(k.projects.asked).toEqual([{ accessToken: ACCESS, baseUrl: 'https://cloudcode-pa.googleapis.com', route: { proxyUrl: PROXY } }])
+  })
+
+  it('keeps the tokens when the project lookup fails: the account is created without one', async () => {
+    k.projects.answer = new Error('Code Assist is down')
+    const { flowId } = await k.start.execute({ actor: root, providerKind: 'gemini' })
+    const view = await k.finish.execute({ actor: root, flowId, code: 'c', baseUrl: 'http://127.0.0.1:9/' })
+    expect(view).toMatchObject({ projectId: null, baseUrl: 'http://127.0.0.1:9' })
+    expect(k.projects.asked[0]!.baseUrl).toBe('http://127.0.0.1:9/')
+  })
+
+  it('never asks for an Anthropic account or when the project was given', async () => {
+    const { flowId } = await start()
+    await k.finish.execute({ actor: root, flowId, code: 'c' })
+    const gem = await k.start.execute({ actor: root, providerKind: 'gemini' })
+    await k.finish.execute({ actor: root, flowId: gem.flowId, code: 'c', projectId: 'mine' })
+    expect(k.projects.asked).toEqual([])
   })
 
   it('404s an unknown, expired, finished or another admin\'s flow', async () => {
