@@ -21,7 +21,7 @@ export interface UpstreamAccountRepository {
   delete(id: string): Promise<StoredAccount | null>
   /**
    * Compare-and-set on the fencing token: writes the new token set only if `tokens.fence` is greater
-   * than the stored refreshFence, and then also sets status active. Returns whether it was written.
+   * than the stored refreshFence; the status is left as it is (an admin's disable, a rate limit). Returns whether it was written.
    */
   storeRefreshedTokens(id: string, tokens: RefreshedTokens): Promise<boolean>
   /** OAuth accounts whose access token expires before `before`, except disabled and needs_reauth ones. */

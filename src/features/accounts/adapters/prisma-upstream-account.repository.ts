@@ -76,9 +76,6 @@ export class PrismaUpstreamAccountRepository implements UpstreamAccountRepositor
         scopes: tokens.scopes,
         refreshFence: BigInt(tokens.fence),
         lastRefreshedAt: tokens.refreshedAt,
-        status: 'active',
-        statusReason: null,
-        statusUntil: null,
       },
     })
     return count === 1

@@ -78,9 +78,6 @@ export class InMemoryUpstreamAccountRepository implements UpstreamAccountReposit
       scopes: tokens.scopes,
       refreshFence: tokens.fence,
       lastRefreshedAt: new Date(tokens.refreshedAt),
-      status: 'active',
-      statusReason: null,
-      statusUntil: null,
       updatedAt: this.now(),
     })
     return true

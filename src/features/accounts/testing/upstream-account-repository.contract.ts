@@ -203,7 +203,7 @@ export function upstreamAccountRepositoryContract(name: string, setup: () => Pro
     })
 
     describe('storeRefreshedTokens (fencing)', () => {
-      it('writes a newer fence: the token set, the fence, the refresh time, and status active again', async () => {
+      it('writes a newer fence: the token set, the fence, the refresh time; the status stays (a new token ends no rate limit, and never re-enables)', async () => {
         const { repo } = await setup()
         const created = await repo.create(
           newAccount({ authType: 'oauth', status: 'rate_limited', statusReason: '429', statusUntil: at(HOUR), tokenExpiresAt: at(0), scopes: 'old' }),
@@ -217,9 +217,9 @@ export function upstreamAccountRepositoryContract(name: string, setup: () => Pro
           scopes: 'user:inference user:profile',
           refreshFence: 3,
           lastRefreshedAt: at(3000),
-          status: 'active',
-          statusReason: null,
-          statusUntil: null,
+          status: 'rate_limited',
+          statusReason: '429',
+          statusUntil: at(HOUR),
           name: created.name,
           createdAt: created.createdAt,
         })
