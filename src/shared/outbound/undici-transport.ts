@@ -1,70 +1,69 @@
-import { connect as netConnect, type Socket } from 'node:net'
-import { Agent, ProxyAgent, request, type Dispatcher } from 'undici'
+import { PassThrough, type Readable } from 'node:stream'
+import { Agent, request, type Dispatcher } from 'undici'
 import { OutboundError, type OutboundRequest, type OutboundResponse, type OutboundTransport, type ProxyCheck, type ProxyProbe } from './outbound-transport.port.ts'
-import { openSocksTunnel, ProxyTunnelError, socksConnector, connectStatusError } from './proxy-tunnel.ts'
-import { authority, formatProxy, parseProxyUrl, proxyAuthorization, type ProxyEndpoint } from './proxy-url.ts'
+import { proxyConnector } from './proxy-connector.ts'
+import { openTunnel, ProxyTunnelError } from './proxy-tunnel.ts'
+import { parseProxyUrl, type ProxyEndpoint } from './proxy-url.ts'
 
 export interface UndiciTransportOptions {
   connectMs: number
   headersMs: number
   idleMs: number
-  /** Dispatchers kept for distinct proxies (least recently used closed first). */
+  /** Dispatchers kept for distinct proxies and connect timeouts (least recently used closed first). */
   maxDispatchers?: number
+  /** Trusted CAs for every TLS connection (proxies and targets) instead of Node's bundled roots: private CAs, tests. */
+  ca?: string | Buffer
 }
 
-const errorCode = (error: unknown): string => (error as { code?: string } | null)?.code ?? ''
+/** `scheme://user:password@` in any message becomes `scheme://***@`. */
+const redact = (text: string): string => text.replace(/\/\/[^@/\s]*@/g, '//***@')
+const errorCode = (error: unknown): string => (error as { code?: unknown } | null)?.code?.toString() ?? ''
 
 /** Undici's and the tunnel's failures as OutboundErrors; messages never carry a credential. */
 function outboundError(error: unknown, viaProxy: boolean): OutboundError {
   if (error instanceof OutboundError) return error
   if (error instanceof ProxyTunnelError) return new OutboundError(error.failure === 'timeout' ? 'connect_timeout' : 'proxy', `proxy: ${error.message}`)
   const code = errorCode(error)
-  const message = error instanceof Error ? error.message : String(error)
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return new OutboundError(viaProxy ? 'proxy' : 'connect_timeout', viaProxy ? 'proxy: no tunnel within the connect timeout' : 'connect timeout')
+  const message = redact(error instanceof Error ? error.message : String(error))
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return new OutboundError('connect_timeout', 'connect timeout')
   if (code === 'UND_ERR_HEADERS_TIMEOUT') return new OutboundError('headers_timeout', 'no response headers within the headers timeout')
   if (code === 'UND_ERR_BODY_TIMEOUT') return new OutboundError('idle_timeout', 'the upstream sent nothing within the idle timeout')
-  if (code === 'UND_ERR_PRX_TLS' || /proxy/i.test(message)) return new OutboundError('proxy', `proxy: ${message.replace(/\/\/[^@/]*@/g, '//***@')}`)
-  if (viaProxy && /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENOTFOUND|socket/i.test(`${code} ${message}`)) {
-    return new OutboundError('proxy', `proxy: cannot reach or keep the tunnel (${code || message})`)
+  if (viaProxy && /ECONNREFUSED|ECONNRESET|EPIPE|UND_ERR_SOCKET/.test(code)) {
+    return new OutboundError('proxy', `proxy: the tunnel was cut (${code}: ${message})`)
   }
-  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : ''
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${redact(error.cause.message)}` : ''
   return new OutboundError('network', `${message}${cause}`)
 }
 
 /**
  * The one outbound transport: undici's `request` (a Node Readable body, no WHATWG streams) on
- * keep-alive dispatchers. Direct calls share one Agent; each proxy URL gets its own dispatcher
- * (ProxyAgent's CONNECT tunnel for http/https proxies, a SOCKS5 connector otherwise). A route with a
- * proxy never falls back to a direct connection: any failure to build or use it fails the call.
+ * keep-alive Agents, one per route and connect timeout. A proxied Agent's connector opens every
+ * connection through the proxy (HTTP CONNECT, over TLS for https://, or SOCKS5); it has no way to
+ * connect directly, so a route with a proxy never falls back to a direct connection.
  */
 export class UndiciTransport implements OutboundTransport, ProxyProbe {
-  private readonly direct: Agent
-  private readonly proxies = new Map<string, Dispatcher>()
+  private readonly dispatchers = new Map<string, Dispatcher>()
 
-  constructor(private readonly options: UndiciTransportOptions) {
-    this.direct = new Agent(this.agentOptions())
-  }
+  constructor(private readonly options: UndiciTransportOptions) {}
 
   async request(call: OutboundRequest): Promise<OutboundResponse> {
     const timeouts = { connectMs: this.options.connectMs, headersMs: this.options.headersMs, idleMs: this.options.idleMs, ...call.timeouts }
     const proxyUrl = call.route?.proxyUrl ?? null
     const viaProxy = proxyUrl !== null && proxyUrl !== ''
+    // undici would open a connection (a tunnel, through a proxy) even for an aborted signal.
+    call.signal?.throwIfAborted()
     try {
-      // A per-call connect timeout applies to proxied calls (their dispatcher is per proxy and timeout).
-      const dispatcher = viaProxy ? this.proxyDispatcher(proxyUrl, call.timeouts?.connectMs) : this.direct
       const response = await request(call.url, {
         method: call.method,
         headers: call.body === undefined ? call.headers : { ...call.headers, 'content-length': String(Buffer.byteLength(call.body)) },
         body: call.body,
-        dispatcher,
+        dispatcher: this.dispatcher(viaProxy ? proxyUrl : null, timeouts.connectMs),
         signal: call.signal,
         headersTimeout: timeouts.headersMs,
         bodyTimeout: timeouts.idleMs,
       })
-      const { body } = response
-      // Errors while reading the body surface as OutboundErrors too.
-      body.on('error', () => undefined)
-      return { status: response.statusCode, headers: response.headers as OutboundResponse['headers'], body: withMappedErrors(body, viaProxy) }
+      const mapError = (error: unknown) => (call.signal?.aborted ? (call.signal.reason ?? error) : outboundError(error, viaProxy))
+      return { status: response.statusCode, headers: response.headers as OutboundResponse['headers'], body: withMappedErrors(response.body, mapError) }
     } catch (error) {
       if (call.signal?.aborted) throw call.signal.reason ?? error
       throw outboundError(error, viaProxy)
@@ -76,91 +75,61 @@ export class UndiciTransport implements OutboundTransport, ProxyProbe {
     const started = performance.now()
     const latencyMs = () => Math.round(performance.now() - started)
     try {
-      const proxy = parseProxyUrl(proxyUrl)
-      const socket = proxy.protocol.startsWith('socks') ? await openSocksTunnel(proxy, target, timeoutMs) : await connectTunnel(proxy, target, timeoutMs)
+      const socket = await openTunnel(parseProxyUrl(proxyUrl), target, { timeoutMs, ca: this.options.ca })
       socket.destroy()
       return { ok: true, latencyMs: latencyMs() }
     } catch (error) {
       if (error instanceof ProxyTunnelError) return { ok: false, latencyMs: latencyMs(), code: error.failure, message: error.message }
-      return { ok: false, latencyMs: latencyMs(), code: 'proxy_unreachable', message: error instanceof Error ? error.message.replace(/\/\/[^@/]*@/g, '//***@') : 'proxy check failed' }
+      return { ok: false, latencyMs: latencyMs(), code: 'proxy_unreachable', message: error instanceof Error ? redact(error.message) : 'proxy check failed' }
     }
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.direct.close(), ...[...this.proxies.values()].map((d) => d.close())])
-    this.proxies.clear()
+    const open = [...this.dispatchers.values()]
+    this.dispatchers.clear()
+    await Promise.all(open.map((dispatcher) => dispatcher.close()))
   }
 
-  private agentOptions(connectMs = this.options.connectMs) {
-    return { connect: { timeout: connectMs }, headersTimeout: this.options.headersMs, bodyTimeout: this.options.idleMs, keepAliveTimeout: 30_000 }
-  }
-
-  private proxyDispatcher(proxyUrl: string, connectMs?: number): Dispatcher {
-    const key = `${connectMs ?? ''}|${proxyUrl}`
-    const known = this.proxies.get(key)
+  /** The Agent for a route (null: direct) and connect timeout, kept in least-recently-used order. */
+  private dispatcher(proxyUrl: string | null, connectMs: number): Dispatcher {
+    const key = `${connectMs}|${proxyUrl ?? ''}`
+    const known = this.dispatchers.get(key)
     if (known) {
-      this.proxies.delete(key)
-      this.proxies.set(key, known)
+      this.dispatchers.delete(key)
+      this.dispatchers.set(key, known)
       return known
     }
-    let proxy: ProxyEndpoint
-    try {
-      proxy = parseProxyUrl(proxyUrl)
-    } catch (error) {
-      throw new OutboundError('proxy', error instanceof Error ? error.message : 'invalid proxy URL')
-    }
-    const timeoutMs = connectMs ?? this.options.connectMs
-    const dispatcher = proxy.protocol.startsWith('socks')
-      ? new Agent({ ...this.agentOptions(timeoutMs), connect: socksConnector(proxy, { timeoutMs }) })
-      : new ProxyAgent({
-          ...this.agentOptions(timeoutMs),
-          uri: formatProxy({ ...proxy, username: undefined, password: undefined }),
-          ...(proxyAuthorization(proxy) ? { token: proxyAuthorization(proxy) } : {}),
-          proxyTls: { timeout: timeoutMs },
-          requestTls: { timeout: timeoutMs },
-        })
-    this.proxies.set(key, dispatcher)
-    if (this.proxies.size > (this.options.maxDispatchers ?? 256)) {
-      const [oldest, evicted] = this.proxies.entries().next().value!
-      this.proxies.delete(oldest)
-      void evicted.close()
+    const { ca } = this.options
+    const connect = proxyUrl === null ? { timeout: connectMs, ...(ca && { ca }) } : proxyConnector(parsedProxy(proxyUrl), { timeoutMs: connectMs, ca })
+    const dispatcher = new Agent({ connect, headersTimeout: this.options.headersMs, bodyTimeout: this.options.idleMs, keepAliveTimeout: 30_000 })
+    this.dispatchers.set(key, dispatcher)
+    if (this.dispatchers.size > (this.options.maxDispatchers ?? 256)) {
+      const [oldest, evicted] = this.dispatchers.entries().next().value!
+      this.dispatchers.delete(oldest)
+      void evicted.close().catch(() => undefined)
     }
     return dispatcher
   }
 }
 
-/** Re-emits a body's read errors as OutboundErrors (idle timeout, a cut connection). */
-function withMappedErrors<T extends NodeJS.EventEmitter>(body: T, viaProxy: boolean): T {
-  const emit = body.emit.bind(body)
-  body.emit = ((event: string, ...args: unknown[]) => (event === 'error' ? emit('error', outboundError(args[0], viaProxy)) : emit(event, ...args))) as T['emit']
-  return body
+function parsedProxy(proxyUrl: string): ProxyEndpoint {
+  try {
+    return parseProxyUrl(proxyUrl)
+  } catch (error) {
+    // ProxyUrlError messages never quote the URL.
+    throw new OutboundError('proxy', error instanceof Error ? error.message : 'invalid proxy URL')
+  }
 }
 
-/** An HTTP CONNECT handshake to the target through the proxy (for the proxy check). */
-function connectTunnel(proxy: ProxyEndpoint, target: { host: string; port: number }, timeoutMs: number) {
-  return new Promise<Socket>((resolve, reject) => {
-    const socket = netConnect({ host: proxy.host, port: proxy.port })
-    const timer = setTimeout(() => fail(new ProxyTunnelError('timeout', `no answer from the proxy within ${timeoutMs} ms`)), timeoutMs)
-    const fail = (error: Error) => {
-      clearTimeout(timer)
-      socket.destroy()
-      reject(error instanceof ProxyTunnelError ? error : new ProxyTunnelError('proxy_unreachable', `cannot reach the proxy (${errorCode(error) || error.message})`))
-    }
-    socket.once('error', fail)
-    socket.once('connect', () => {
-      const auth = proxyAuthorization(proxy)
-      socket.write(`CONNECT ${authority(target.host, target.port)} HTTP/1.1\r\nHost: ${authority(target.host, target.port)}\r\n${auth ? `Proxy-Authorization: ${auth}\r\n` : ''}\r\n`)
-    })
-    let head = ''
-    socket.on('data', (chunk: Buffer) => {
-      head += chunk.toString('latin1')
-      if (!head.includes('\r\n')) return
-      const status = Number(/^HTTP\/\d\.\d (\d{3})/.exec(head)?.[1] ?? 0)
-      clearTimeout(timer)
-      socket.removeAllListeners('data')
-      if (status === 200) return resolve(socket)
-      socket.destroy()
-      reject(connectStatusError(status))
-    })
-  })
+/**
+ * The body behind a PassThrough whose errors are mapped (OutboundErrors, or the abort reason), also
+ * for a reader that arrives after the error. Destroying it destroys (and so closes) the response.
+ */
+function withMappedErrors(body: Readable, mapError: (error: unknown) => unknown): Readable {
+  const out = new PassThrough()
+  // Without a listener an error before anyone reads would crash the process; readers still get it.
+  out.on('error', () => undefined)
+  body.once('error', (error) => out.destroy(mapError(error) as Error))
+  out.once('close', () => body.destroy())
+  return body.pipe(out)
 }
