@@ -63,7 +63,7 @@ export function buildContainer(infra: Infrastructure, override?: (c: DependencyC
   registerUsage(c)
   registerKeys(c, { pepper: infra.secrets.apiKeyPepper })
   registerRelay(c)
-  registerAccounts(c, { oauth: infra.config.oauth, stickyTtlSeconds: infra.config.accountStickyTtlSeconds })
+  registerAccounts(c, { oauth: infra.config.oauth, stickyTtlSeconds: infra.config.accountStickyTtlSeconds, upstream: infra.config.upstream })
   registerModels(c, { masterKey: infra.secrets.masterKey, previousMasterKeys: infra.secrets.previousMasterKeys })
   override?.(c)
   return c

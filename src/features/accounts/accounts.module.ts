@@ -37,6 +37,8 @@ import { UpstreamAccountRepository } from './upstream-account.repository.port.ts
 export interface AccountsModuleOptions {
   oauth: OAuthProfileSettings & { refreshSkewSeconds: number; sweepIntervalSeconds: number; sweepWindowSeconds: number }
   stickyTtlSeconds: number
+  /** The outbound transport's timeouts; token endpoint calls cap them (HttpOAuthTokenClient). */
+  upstream: { connectTimeoutMs: number; headersTimeoutMs: number; idleTimeoutMs: number }
 }
 
 /**
@@ -63,7 +65,9 @@ export function registerAccounts(c: DependencyContainer, options: AccountsModule
   })
   bindValue(c, OAuthProfiles, oauthProfilesFrom(options.oauth))
   bindValue(c, PkceSource, new NodePkce())
-  bindFactory(c, OAuthTokenClient, (inner) => new HttpOAuthTokenClient(resolve(inner, OutboundTransport), () => resolve(inner, Clock).now()))
+  const { connectTimeoutMs, headersTimeoutMs, idleTimeoutMs } = options.upstream
+  const tokenTimeouts = { connectMs: connectTimeoutMs, headersMs: headersTimeoutMs, idleMs: idleTimeoutMs }
+  bindFactory(c, OAuthTokenClient, (inner) => new HttpOAuthTokenClient(resolve(inner, OutboundTransport), () => resolve(inner, Clock).now(), tokenTimeouts))
   bindFactory(c, CodeAssistProjects, (inner) => new HttpCodeAssistProjects(resolve(inner, OutboundTransport)))
   bindValue(c, AccountTokensOptions, { skewSeconds: options.oauth.refreshSkewSeconds })
   // One per container: it holds the in-flight refreshes that waiters on this replica share.

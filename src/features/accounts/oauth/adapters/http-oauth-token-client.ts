@@ -1,10 +1,10 @@
-import { OutboundError, type OutboundRoute, type OutboundTransport } from '../../../../shared/outbound/outbound-transport.port.ts'
+import { OutboundError, type OutboundRoute, type OutboundTimeouts, type OutboundTransport } from '../../../../shared/outbound/outbound-transport.port.ts'
 import { readBounded } from '../../../providers/adapters/upstream-call.ts'
 import type { OAuthProfile } from '../oauth-profile.ts'
 import { OAuthEndpointFailed, OAuthInvalidGrant, type CodeExchange, type OAuthTokenClient, type TokenSet } from '../oauth-token-client.port.ts'
 
-/** A token endpoint is one small request: it gets its own, shorter, deadline for the whole answer. */
-const TOKEN_TIMEOUTS = { connectMs: 10_000, headersMs: 15_000, idleMs: 15_000 }
+/** A token endpoint is one small request: it never waits longer than this for an answer. */
+const MAX_TOKEN_WAIT_MS = 15_000
 
 /** RFC 6749 5.2: the codes that mean the grant (code or refresh token) itself is no good. */
 const REFUSED_GRANT = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client', 'unsupported_grant_type'])
@@ -24,10 +24,16 @@ interface TokenResponse {
  * message; no token, code or verifier does.
  */
 export class HttpOAuthTokenClient implements OAuthTokenClient {
+  private readonly timeouts: OutboundTimeouts
+
+  /** `timeouts`: the transport's (UPSTREAM_*_TIMEOUT_MS), the header and idle ones capped at 15 s. */
   constructor(
     private readonly transport: OutboundTransport,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+    timeouts: OutboundTimeouts = { connectMs: 10_000, headersMs: MAX_TOKEN_WAIT_MS, idleMs: MAX_TOKEN_WAIT_MS },
+  ) {
+    this.timeouts = { connectMs: timeouts.connectMs, headersMs: Math.min(timeouts.headersMs, MAX_TOKEN_WAIT_MS), idleMs: Math.min(timeouts.idleMs, MAX_TOKEN_WAIT_MS) }
+  }
 
   exchangeCode(profile: OAuthProfile, exchange: CodeExchange, route: OutboundRoute, signal?: AbortSignal): Promise<TokenSet> {
     const params: Record<string, string> = {
@@ -60,7 +66,7 @@ export class HttpOAuthTokenClient implements OAuthTokenClient {
         body,
         route,
         signal,
-        timeouts: TOKEN_TIMEOUTS,
+        timeouts: this.timeouts,
       })
       status = response.status
       text = await readBounded(response.body)
