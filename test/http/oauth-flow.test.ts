@@ -91,6 +91,22 @@ describe('OAuth sign-in of upstream accounts over HTTP', () => {
     expect((await post('/api/admin/accounts/oauth/exchange', { flowId: flow.flowId, code: flow.code })).status).toBe(404)
   })
 
+  it('an access token the upstream refuses (401) is refreshed once and the same request retried', async () => {
+    const flow = await authorize()
+    const account = await post('/api/admin/accounts/oauth/exchange', { flowId: flow.flowId, code: flow.code, baseUrl: upstream.url })
+    const model = await post('/api/models/system', { providerKind: 'anthropic', displayName: 'revoked', modelId: 'claude-sonnet-4-5', accountIds: [account.body.id] })
+    const session = await post('/api/sessions', { modelId: model.body.id })
+    oauth.revokeAccessTokens() // not expired by the clock: only the 401 tells
+    const refreshes = oauth.calls.refresh_token
+    const reply = await post('/api/chat', { sessionId: session.body.id, content: 'hi' })
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200)
+    expect(oauth.calls.refresh_token - refreshes).toBe(1)
+    const [refused, retried] = upstream.requests.map((r) => String(r.headers.authorization))
+    expect(upstream.requests).toHaveLength(2)
+    expect(retried).not.toBe(refused)
+    expect((await t.request('GET', `/api/admin/accounts/${account.body.id}`, { token: admin })).body.status).toBe('active')
+  })
+
   it('a Gemini sign-in finds its Code Assist project and chats through Code Assist', async () => {
     const flow = await authorize({ providerKind: 'gemini' })
     const res = await post('/api/admin/accounts/oauth/exchange', { flowId: flow.flowId, code: flow.code, baseUrl: upstream.url })
