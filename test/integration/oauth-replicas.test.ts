@@ -5,27 +5,14 @@ import { rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startOAuthServer, type OAuthServer } from '../support/oauth-server.ts'
 import { createTestRedis, type TestRedis } from '../support/redis.ts'
-import { startServerProcess, waitForReady, type ServerProcess } from '../support/server-process.ts'
+import { callServer, startServerProcess, waitForReady, type ServerProcess } from '../support/server-process.ts'
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts'
 import { DEFAULT_TEXT, startUpstream, type Upstream } from '../support/upstream/server.ts'
 
 const ADMIN = { username: 'admin', password: 'admin password 1' }
 const METRICS_TOKEN = 'oauth-replicas-metrics-token-0123456789'
 
-async function call(server: ServerProcess, method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { ...opts.headers }
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`
-  if (opts.body !== undefined) headers['content-type'] = 'application/json'
-  const res = await fetch(`${server.url}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) })
-  const text = await res.text()
-  let body: any = text
-  try {
-    body = text ? JSON.parse(text) : null
-  } catch {
-    // not JSON (metrics)
-  }
-  return { status: res.status, body, text }
-}
+const call = callServer
 
 describe('OAuth accounts on two replicas sharing PostgreSQL and Redis', () => {
   let database: TestDatabase

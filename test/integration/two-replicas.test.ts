@@ -3,7 +3,7 @@
 import { rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestRedis, type TestRedis } from '../support/redis.ts'
-import { startServerProcess, waitForReady, type ServerProcess } from '../support/server-process.ts'
+import { callServer, startServerProcess, waitForReady, type ServerProcess, type ServerReply } from '../support/server-process.ts'
 import { readSse } from '../support/sse.ts'
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts'
 import { startUpstream, UPSTREAM_KEY, type Upstream } from '../support/upstream/server.ts'
@@ -18,20 +18,8 @@ const SHARED_ENV = {
   BCRYPT_COST: '4',
 }
 
-interface Reply {
-  status: number
-  body: any
-  headers: Headers
-}
-
-async function call(server: ServerProcess, method: string, path: string, opts: { token?: string; body?: unknown } = {}): Promise<Reply> {
-  const headers: Record<string, string> = {}
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`
-  if (opts.body !== undefined) headers['content-type'] = 'application/json'
-  const res = await fetch(`${server.url}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) })
-  const text = await res.text()
-  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers }
-}
+const call = callServer
+type Reply = ServerReply
 
 async function login(server: ServerProcess, username: string, password: string): Promise<string> {
   const res = await call(server, 'POST', '/api/auth/login', { body: { username, password } })

@@ -78,3 +78,27 @@ export async function waitForReady(url: string, timeoutMs = 30_000): Promise<voi
   }
   throw new Error(`${url} never became ready`)
 }
+
+export interface ServerReply {
+  status: number
+  /** Parsed JSON, else the text itself (null when empty). */
+  body: any
+  text: string
+  headers: Headers
+}
+
+/** One HTTP call to a server process: JSON in, JSON (or text) out. */
+export async function callServer(server: { url: string }, method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ServerReply> {
+  const headers: Record<string, string> = { ...opts.headers }
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`
+  if (opts.body !== undefined) headers['content-type'] = 'application/json'
+  const res = await fetch(`${server.url}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) })
+  const text = await res.text()
+  let body: any = text || null
+  try {
+    body = text ? JSON.parse(text) : null
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body, text, headers: res.headers }
+}
