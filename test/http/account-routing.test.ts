@@ -78,6 +78,10 @@ describe('system models served by upstream accounts (chat and relay, against the
     expect(streamed.status).toBe(200)
     expect(String(streamed.body)).toContain('data: [DONE]')
     expect(keysSeen()).toEqual([GOOD, GOOD, GOOD])
+    upstream.reset()
+    const tested = await call('POST', `/api/models/${model}/test`, admin)
+    expect(tested.body).toMatchObject({ ok: true })
+    expect(keysSeen()).toEqual([GOOD])
   })
 
   it('a refused account is set aside and the next account serves the same request', async () => {

@@ -1,11 +1,19 @@
 import { inject, injectable } from 'tsyringe'
 import { Clock } from '../../shared/clock.port.ts'
-import { AiProvider, ProviderError, type ProviderErrorCode } from '../providers/ai-provider.port.ts'
+import { AiProvider, ProviderError, type AuthType, type ProviderErrorCode } from '../providers/ai-provider.port.ts'
 import type { ModelConfig } from './model-config.ts'
 
 export type ProbeResult =
   | { ok: true; latencyMs: number }
   | { ok: false; latencyMs: number; error: { code: ProviderErrorCode; message: string } }
+
+/** How the call goes when it is not the model's own key: an upstream account's auth, route and endpoint. */
+export interface ProbeRoute {
+  authType?: AuthType
+  proxyUrl?: string | null
+  projectId?: string | null
+  baseUrl?: string | null
+}
 
 export const PROBE_TIMEOUT_MS = 20_000
 /** Enough for any model to answer "OK", small enough to cost nothing. No sampling params: some models refuse any. */
@@ -22,15 +30,18 @@ export class ModelProbe {
     @inject(Clock) private readonly clock: Clock,
   ) {}
 
-  async run(config: Pick<ModelConfig, 'providerKind' | 'baseUrl' | 'modelId'>, apiKey: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<ProbeResult> {
+  async run(config: Pick<ModelConfig, 'providerKind' | 'baseUrl' | 'modelId'>, apiKey: string, timeoutMs = PROBE_TIMEOUT_MS, route: ProbeRoute = {}): Promise<ProbeResult> {
     const started = this.clock.now().getTime()
     const latency = () => Math.max(0, this.clock.now().getTime() - started)
     const signal = AbortSignal.timeout(timeoutMs)
     try {
       const events = this.ai.stream({
         provider: config.providerKind,
-        baseUrl: config.baseUrl,
+        baseUrl: route.baseUrl ?? config.baseUrl,
         apiKey,
+        authType: route.authType,
+        proxyUrl: route.proxyUrl,
+        projectId: route.projectId,
         model: config.modelId,
         messages: [{ role: 'user', content: 'Say OK' }],
         maxOutputTokens: PROBE_OUTPUT_TOKENS,
