@@ -77,6 +77,11 @@ describe.each(['sqlite', 'postgres'] as DatabaseKind[])('crash recovery (%s)', (
       expect(FULL_TEXT.startsWith(reply.content)).toBe(true)
     }
     expect(server.output()).toMatch(/finalized replies (interrupted by an earlier crash|of a replica that stopped streaming)/)
+    // What was streamed before the kill counts: one usage record per interrupted reply, with the
+    // prompt estimate stored at the start and the saved text counted.
+    await until(async () => (await database.db.client.usageRecord.count({ where: { status: 'interrupted' } })) === STREAMS, 5000, 'the usage records')
+    const usage = await database.db.client.usageRecord.findMany({ where: { status: 'interrupted' } })
+    expect(usage.every((u) => u.inputTokens > 0 && u.outputTokens > 0 && u.estimated && u.source === 'chat')).toBe(true)
 
     // The owner sees it through the API too (the generated secrets in DATA_DIR survived the crash).
     const login = await call(server.url, 'POST', '/api/auth/login', { body: { username: 'alice', password: users[0]!.password } })

@@ -19,5 +19,7 @@ export interface ChatSessionRepository {
   delete(id: string, ownerId: string): Promise<boolean>
   /** Marks activity (a message was sent), which orders the session list. */
   touch(id: string, at: Date): Promise<void>
+  /** The owner of a session, for system work (crash recovery); null when it is gone. */
+  ownerOf(id: string): Promise<string | null>
 }
 export const ChatSessionRepository = token<ChatSessionRepository>('ChatSessionRepository')

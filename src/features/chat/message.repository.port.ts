@@ -20,8 +20,9 @@ export interface MessageRepository {
   /**
    * Crash recovery: replies still `streaming` whose last progress is older than `updatedBefore`
    * become `interrupted`, keeping their partial text. Live streams save progress at least every
-   * few seconds, so a stale one belongs to a process that died. Returns how many were finalized.
+   * few seconds, so a stale one belongs to a process that died. Returns the replies it finalized
+   * (each by this call only, also when replicas recover at once).
    */
-  interruptStreaming(updatedBefore: Date): Promise<number>
+  interruptStreaming(updatedBefore: Date): Promise<Message[]>
 }
 export const MessageRepository = token<MessageRepository>('MessageRepository')

@@ -40,6 +40,8 @@ export interface NewMessage {
   status: MessageStatus
   modelConfigId: string | null
   tokenCount: number | null
+  /** A reply's prompt estimate, stored from the start so that usage survives a crash. */
+  promptTokens?: number
 }
 
 export interface MessageFinal {

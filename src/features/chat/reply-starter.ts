@@ -100,6 +100,7 @@ export class ReplyStarter {
         status: 'streaming',
         modelConfigId: config.id,
         tokenCount: null,
+        promptTokens: firstPlan.promptTokens,
       })
       const touched = await this.markActivity(session, prompt.content)
       const events = this.streamer.stream({

@@ -82,6 +82,10 @@ export class PrismaChatSessionRepository implements ChatSessionRepository {
   async touch(id: string, at: Date): Promise<void> {
     await this.db.client.chatSession.updateMany({ where: { id }, data: { lastActivityAt: at } })
   }
+
+  async ownerOf(id: string): Promise<string | null> {
+    return (await this.db.client.chatSession.findUnique({ where: { id }, select: { ownerId: true } }))?.ownerId ?? null
+  }
 }
 
 // Raw rows: both drivers return DATETIME/TIMESTAMP columns as Date; the fallback keeps a string safe.

@@ -23,7 +23,9 @@ export class PrismaMessageRepository implements MessageRepository {
   constructor(@inject(Database) private readonly db: Database) {}
 
   async append(message: NewMessage): Promise<Message> {
-    return toMessage(await this.db.client.message.create({ data: message }))
+    const { promptTokens, ...row } = message
+    const usage = promptTokens === undefined ? {} : { inputTokens: promptTokens, tokensEstimated: true }
+    return toMessage(await this.db.client.message.create({ data: { ...row, ...usage } }))
   }
 
   async findById(id: string): Promise<Message | null> {
@@ -89,12 +91,15 @@ export class PrismaMessageRepository implements MessageRepository {
     })
   }
 
-  async interruptStreaming(updatedBefore: Date): Promise<number> {
-    const { count } = await this.db.client.message.updateMany({
-      where: { status: 'streaming', updatedAt: { lt: updatedBefore } },
-      data: { status: 'interrupted' },
-    })
-    return count
+  async interruptStreaming(updatedBefore: Date): Promise<Message[]> {
+    const stale = await this.db.client.message.findMany({ where: { status: 'streaming', updatedAt: { lt: updatedBefore } }, orderBy: { id: 'asc' } })
+    const interrupted: Message[] = []
+    for (const row of stale) {
+      // One by one, still guarded by the status: a reply another replica finalized meanwhile is not ours.
+      const { count } = await this.db.client.message.updateMany({ where: { id: row.id, status: 'streaming' }, data: { status: 'interrupted' } })
+      if (count === 1) interrupted.push({ ...toMessage(row), status: 'interrupted' })
+    }
+    return interrupted
   }
 }
 

@@ -68,6 +68,10 @@ export class InMemoryChatSessionRepository implements ChatSessionRepository {
     return true
   }
 
+  async ownerOf(id: string): Promise<string | null> {
+    return this.sessions.get(id)?.ownerId ?? null
+  }
+
   async touch(id: string, at: Date): Promise<void> {
     const s = this.sessions.get(id)
     if (s) this.sessions.set(id, { ...s, lastActivityAt: at, updatedAt: this.now() })

@@ -23,10 +23,11 @@ export class InMemoryMessageRepository implements MessageRepository {
 
   async append(input: NewMessage): Promise<Message> {
     const now = this.now()
+    const { promptTokens, ...fields } = input
     const message: Message = {
-      ...input,
+      ...fields,
       finishReason: null,
-      usage: { ...NO_USAGE },
+      usage: promptTokens === undefined ? { ...NO_USAGE } : { ...NO_USAGE, inputTokens: promptTokens, estimated: true },
       errorCode: null,
       errorMessage: null,
       createdAt: now,
@@ -80,15 +81,16 @@ export class InMemoryMessageRepository implements MessageRepository {
     for (const m of this.ofSession(target.sessionId)) if (m.id > id) this.messages.delete(m.id)
   }
 
-  async interruptStreaming(updatedBefore: Date): Promise<number> {
-    let n = 0
-    for (const m of this.messages.values()) {
+  async interruptStreaming(updatedBefore: Date): Promise<Message[]> {
+    const interrupted: Message[] = []
+    for (const m of [...this.messages.values()].sort(byId)) {
       if (m.status === 'streaming' && m.updatedAt < updatedBefore) {
-        this.messages.set(m.id, { ...m, status: 'interrupted', updatedAt: this.now() })
-        n++
+        const done: Message = { ...m, status: 'interrupted', updatedAt: this.now() }
+        this.messages.set(m.id, done)
+        interrupted.push(copy(done))
       }
     }
-    return n
+    return interrupted
   }
 
   /** The cascade of a deleted session (called by InMemoryChatSessionRepository). */

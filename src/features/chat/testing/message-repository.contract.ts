@@ -131,13 +131,20 @@ export function messageRepositoryContract(name: string, setup: () => Promise<Cha
       await repo.append(message(pad(1)))
       await repo.append(message(pad(2), { role: 'assistant', parentId: pad(1), status: 'streaming', content: '' }))
       await repo.append(message(pad(3), { role: 'assistant', parentId: pad(1), status: 'streaming', content: '' }))
+      await repo.append(message(pad(4), { role: 'assistant', parentId: pad(1), status: 'streaming', content: '', promptTokens: 42 }))
       await repo.saveProgress(pad(2), 'partial answ')
-      expect(await repo.interruptStreaming(new Date(Date.now() - 60_000))).toBe(0)
-      expect(await repo.interruptStreaming(new Date(Date.now() + 60_000))).toBe(2)
+      expect(await repo.interruptStreaming(new Date(Date.now() - 60_000))).toEqual([])
+      const interrupted = await repo.interruptStreaming(new Date(Date.now() + 60_000))
+      expect(interrupted.map((m) => [m.id, m.status, m.content])).toEqual([
+        [pad(2), 'interrupted', 'partial answ'],
+        [pad(3), 'interrupted', ''],
+        [pad(4), 'interrupted', ''],
+      ])
+      expect(interrupted[2]!.usage).toMatchObject({ inputTokens: 42, estimated: true })
       expect(await repo.findById(pad(2))).toMatchObject({ status: 'interrupted', content: 'partial answ' })
       expect(await repo.findById(pad(1))).toMatchObject({ status: 'complete' })
       expect(await repo.finalize(pad(2), final())).toBe(false)
-      expect(await repo.interruptStreaming(new Date(Date.now() + 60_000))).toBe(0)
+      expect(await repo.interruptStreaming(new Date(Date.now() + 60_000))).toEqual([])
     })
   })
 }
