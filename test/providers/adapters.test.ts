@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ProviderError, type CompletionRequest, type ProviderEvent, type ProviderKind } from '../../src/features/providers/ai-provider.port.ts'
 import { HttpAiProvider } from '../../src/features/providers/adapters/http-ai-provider.ts'
+import { RetryingAiProvider } from '../../src/features/providers/retrying-ai-provider.ts'
 import { UndiciTransport } from '../../src/shared/outbound/undici-transport.ts'
 import { parseRetryAfter } from '../../src/features/providers/adapters/provider-errors.ts'
 import { countTokens, DEFAULT_TEXT, startUpstream, UPSTREAM_KEY, type Scenario, type Upstream } from '../support/upstream/server.ts'
@@ -297,5 +298,24 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(new Headers({ 'retry-after': 'Wed, 01 Jan 2025 00:00:30 GMT' }), now)).toBe(30)
     expect(parseRetryAfter(new Headers({ 'retry-after': 'soon' }))).toBeUndefined()
     expect(parseRetryAfter(new Headers())).toBeUndefined()
+  })
+})
+
+describe('a hung upstream', () => {
+  const impatient = new RetryingAiProvider(new HttpAiProvider(new UndiciTransport({ connectMs: 2_000, headersMs: 300, idleMs: 300 })), { baseDelayMs: 1 })
+
+  it.each(KINDS)('%s: no headers in time is one 504 timeout, not retried', async (kind) => {
+    upstream.enqueue({ headersDelayMs: 3_000 }, { headersDelayMs: 3_000 }, { headersDelayMs: 3_000 })
+    const error = await collectAll(impatient.stream(request(kind))).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ProviderError)
+    expect(error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', status: 504, retryable: false, providerCode: 'headers_timeout' })
+    expect(upstream.requests).toHaveLength(1)
+  })
+
+  it.each(KINDS)('%s: a stream that goes silent ends with an idle timeout', async (kind) => {
+    upstream.enqueue({ chunks: 3, delayMs: 2_000 })
+    const error = await collectAll(impatient.stream(request(kind))).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', retryable: false, providerCode: 'idle_timeout' })
+    expect(upstream.requests).toHaveLength(1)
   })
 })

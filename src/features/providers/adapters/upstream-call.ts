@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream'
 import { OutboundError, type OutboundResponse, type OutboundTransport } from '../../../shared/outbound/outbound-transport.port.ts'
-import type { ProviderKind } from '../ai-provider.port.ts'
+import { ProviderError, type ProviderKind } from '../ai-provider.port.ts'
 import { errorFromResponse, networkError } from './provider-errors.ts'
 
 /** Error bodies are read up to this size: enough for any provider's JSON error, bounded for memory. */
@@ -19,10 +19,18 @@ export interface UpstreamPost {
 
 const abortReason = (signal: AbortSignal): unknown => signal.reason ?? new DOMException('This operation was aborted', 'AbortError')
 
-/** The transport's failure as a ProviderError: status 0, retryable, its kind (proxy, connect_timeout...) as the provider code. */
+/**
+ * The transport's failure as a ProviderError, its kind (proxy, connect_timeout...) as the provider
+ * code: status 0 and retryable for network and proxy failures and connect timeouts; status 504 and
+ * NOT retried for a header or idle timeout, so a hung upstream costs one timeout per candidate
+ * instead of one per attempt (the next candidate may still be tried).
+ */
 export function transportError(provider: ProviderKind, error: unknown, secret: string, midStream: boolean) {
   const failure = networkError(provider, error, secret, midStream)
   if (!(error instanceof OutboundError)) return failure
+  if (error.kind === 'headers_timeout' || error.kind === 'idle_timeout') {
+    return new ProviderError('PROVIDER_UNAVAILABLE', { provider, status: 504, retryable: false, providerCode: error.kind, providerMessage: failure.providerMessage, midStream })
+  }
   return Object.assign(failure, { providerCode: error.kind })
 }
 
