@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config.ts'
 import { buildContainer } from '../../src/container.ts'
 import { BootstrapAdmin } from '../../src/features/auth/bootstrap-admin.use-case.ts'
 import { keysRoutes } from '../../src/features/keys/keys.routes.ts'
+import { CalibratedUsageGate } from '../../src/features/usage/calibrated-usage-gate.ts'
 import { RedisUsageGate } from '../../src/features/usage/adapters/redis-usage-gate.ts'
 import { UsageGate } from '../../src/features/usage/usage-gate.port.ts'
 import { usageRoutes } from '../../src/features/usage/usage.routes.ts'
@@ -90,8 +91,11 @@ describe('limits across two replicas (one PostgreSQL, one Redis)', () => {
   }
 
   it('uses the Redis gate on both replicas', () => {
-    expect(resolve(a.container, UsageGate)).toBeInstanceOf(RedisUsageGate)
-    expect(resolve(b.container, UsageGate)).toBeInstanceOf(RedisUsageGate)
+    for (const replica of [a, b]) {
+      const gate = resolve(replica.container, UsageGate)
+      expect(gate).toBeInstanceOf(CalibratedUsageGate)
+      expect((gate as CalibratedUsageGate).inner).toBeInstanceOf(RedisUsageGate)
+    }
   })
 
   it('holds 5 requests per minute across replicas: 3 on A + 3 on B -> the 6th is 429', async () => {

@@ -1,6 +1,7 @@
 import type { DependencyContainer } from 'tsyringe'
 import { bindClass, bindFactory, bindValue } from '../../shared/di.ts'
 import { RedisClient } from '../../shared/infra/redis.ts'
+import { CalibratedUsageGate } from './calibrated-usage-gate.ts'
 import { InProcessUsageGate } from './adapters/in-process-usage-gate.ts'
 import { PrismaUsageRecorder } from './adapters/prisma-usage-recorder.ts'
 import { PrismaUsageStats } from './adapters/prisma-usage-stats.ts'
@@ -30,7 +31,8 @@ export function registerUsage(c: DependencyContainer, options: Partial<UsageGate
   bindClass(c, UserLimitsStore, PrismaUserLimitsStore)
   // One cache per container, shared by the gate and the admin use cases that invalidate it.
   c.registerSingleton(EffectiveLimits)
+  // Reservations scaled by what each model's provider really bills for input (calibrated-usage-gate.ts).
   bindFactory(c, UsageGate, (inner) =>
-    inner.isRegistered(RedisClient, true) ? inner.resolve(RedisUsageGate) : inner.resolve(InProcessUsageGate),
+    new CalibratedUsageGate(inner.isRegistered(RedisClient, true) ? inner.resolve(RedisUsageGate) : inner.resolve(InProcessUsageGate)),
   )
 }
