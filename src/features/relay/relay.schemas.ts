@@ -15,9 +15,10 @@ const ChatCompletionRequest = z
 const MessagesRequest = z
   .looseObject({ model: z.string(), max_tokens: z.number().int(), messages: z.array(z.looseObject({ role: z.string() })), stream: z.boolean().optional() })
   .openapi('MessagesRequest', { description: 'Anthropic Messages request.' })
-const ModelList = z
-  .object({ object: z.literal('list'), data: z.array(z.object({ id: z.string(), object: z.literal('model'), created: z.number(), owned_by: z.enum(['system', 'personal']) })) })
-  .openapi('RelayModelList')
+const RelayModel = z
+  .object({ id: z.string(), object: z.literal('model'), created: z.number(), owned_by: z.enum(['system', 'personal']) })
+  .openapi('RelayModel')
+const ModelList = z.object({ object: z.literal('list'), data: z.array(RelayModel) }).openapi('RelayModelList')
 
 const errors = (schema: z.ZodType) =>
   Object.fromEntries([400, 401, 404, 413, 429, 502, 503].map((s) => [s, { description: 'Error in the client dialect', content: { 'application/json': { schema } } }]))
@@ -44,5 +45,10 @@ export function documentRelay(router: Pick<OpenAPIHono, 'openAPIRegistry'>): voi
   registry.registerPath({
     method: 'get', path: '/v1/models', tags: ['relay'], security, summary: 'The models the key may use (id = alias, else model config id)',
     responses: { 200: { description: 'OpenAI list format', content: { 'application/json': { schema: ModelList } } }, ...errors(OpenAiError) },
+  })
+  registry.registerPath({
+    method: 'get', path: '/v1/models/{model}', tags: ['relay'], security, summary: 'One model the key may use (404 in the OpenAI format otherwise)',
+    request: { params: z.object({ model: z.string().min(1) }) },
+    responses: { 200: { description: 'OpenAI model format', content: { 'application/json': { schema: RelayModel } } }, ...errors(OpenAiError) },
   })
 }
