@@ -1,4 +1,5 @@
 import { inject, injectable } from 'tsyringe'
+import { Clock } from '../../shared/clock.port.ts'
 import type { Actor } from '../../shared/actor.ts'
 import { AppError } from '../../shared/errors.ts'
 import { Log, type Logger } from '../../shared/logger.ts'
@@ -60,7 +61,12 @@ export class ReplyStreamer {
     @inject(UsageRecorder) private readonly usage: UsageRecorder,
     @inject(Log) private readonly log: Logger,
     @inject(Metrics) private readonly metrics: Metrics,
+    @inject(Clock) private readonly clock: Clock,
   ) {}
+
+  private nowMs(): number {
+    return this.clock.now().getTime()
+  }
 
   async *stream(job: ReplyJob): AsyncGenerator<ChatEvent> {
     const started = performance.now()
@@ -68,7 +74,7 @@ export class ReplyStreamer {
     const stop = new AbortController()
     const signal = job.clientSignal ? AbortSignal.any([stop.signal, job.clientSignal]) : stop.signal
     const unregister = this.control.register(job.assistantMessageId, job.actor.userId, () => stop.abort())
-    const progress: Progress = { startedAt: Date.now(), text: '', usage: {}, finishReason: null, firstTokenAt: null, providerMs: 0 }
+    const progress: Progress = { startedAt: this.nowMs(), text: '', usage: {}, finishReason: null, firstTokenAt: null, providerMs: 0 }
     const saver = setInterval(() => {
       this.messages.saveProgress(job.assistantMessageId, progress.text).catch((err) => this.log.warn({ err }, 'could not save reply progress'))
     }, PROGRESS_INTERVAL_MS)
@@ -120,7 +126,7 @@ export class ReplyStreamer {
         for await (const event of streamWithFailover(this.provider, request, job.model)) {
           progress.providerMs += performance.now() - waitStarted
           if (event.type === 'delta') {
-            progress.firstTokenAt ??= Date.now()
+            progress.firstTokenAt ??= this.nowMs()
             progress.text += event.text
             yield { type: 'delta', text: event.text }
           } else if (event.type === 'usage') progress.usage = event.usage
@@ -143,7 +149,7 @@ export class ReplyStreamer {
   private report(job: ReplyJob, progress: Progress, final: MessageFinal, failure: AppError | undefined, overheadMs: number): void {
     const { providerKind: provider, modelId: model } = job.model.config
     const status = failure instanceof ProviderError ? String(failure.status) : final.status === 'aborted' ? 'aborted' : '200'
-    this.metrics.upstreamCall({ provider, model, status }, Date.now() - progress.startedAt)
+    this.metrics.upstreamCall({ provider, model, status }, this.nowMs() - progress.startedAt)
     if (progress.firstTokenAt !== null) this.metrics.timeToFirstToken('chat', provider, model, progress.firstTokenAt - progress.startedAt)
     this.metrics.overhead('chat', overheadMs)
     this.metrics.tokens(provider, model, 'in', final.usage.inputTokens ?? 0)
@@ -185,10 +191,10 @@ export class ReplyStreamer {
       cachedTokens: usage.cachedTokens ?? 0,
       reasoningTokens: usage.reasoningTokens ?? 0,
       estimated: usage.estimated,
-      latencyMs: Date.now() - progress.startedAt,
+      latencyMs: this.nowMs() - progress.startedAt,
       ttftMs: progress.firstTokenAt === null ? null : progress.firstTokenAt - progress.startedAt,
       status,
-      at: new Date(),
+      at: this.clock.now(),
     })
     return final
   }

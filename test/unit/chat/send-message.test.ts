@@ -51,7 +51,7 @@ function setup(script: Step[], options: { gate?: UsageGate } = {}) {
   const recorder: UsageRecorder = { record: (e) => void recorded.push(e), flush: async () => {} }
   const control = new InProcessReplyControl()
   const tokens = new TiktokenTokenCounter()
-  const streamer = new ReplyStreamer(provider, messages, control, tokens, recorder, createLogger('silent'), noMetrics)
+  const streamer = new ReplyStreamer(provider, messages, control, tokens, recorder, createLogger('silent'), noMetrics, { now: () => new Date() })
   const starter = new ReplyStarter(models, new TruncateContext(messages, tokens), gate, messages, sessions, tokens, settings, streamer, ids, clock, noMetrics)
   return { messages, sessions, requests, settled, recorded, control, send: new SendMessage(sessions, starter) }
 }
