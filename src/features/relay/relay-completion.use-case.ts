@@ -1,4 +1,5 @@
 import { inject, injectable } from 'tsyringe'
+import { Clock } from '../../shared/clock.port.ts'
 import { AppError } from '../../shared/errors.ts'
 import { Log, type Logger } from '../../shared/logger.ts'
 import { Metrics } from '../../shared/metrics.port.ts'
@@ -47,6 +48,7 @@ export class RelayCompletion {
     @inject(RelayOptions) private readonly options: RelayOptions,
     @inject(Metrics) private readonly metrics: Metrics,
     @inject(Log) private readonly log: Logger,
+    @inject(Clock) private readonly clock: Clock,
   ) {
     this.usable = new TtlCache(options.modelListCacheMs)
   }
@@ -59,7 +61,7 @@ export class RelayCompletion {
     // Checked before admission: an untranslatable request must not use up a rate-limit slot.
     const translated = verbatim ? undefined : call.dialect === 'openai' ? openAiToCompletion(call, model) : anthropicToCompletion(call, model)
     const admission = await this.admit(principal, call, model)
-    const meter = new RelayMeter({ metrics: this.metrics, recorder: this.recorder, log: this.log }, principal, config, admission, started)
+    const meter = new RelayMeter({ metrics: this.metrics, recorder: this.recorder, log: this.log, clock: this.clock }, principal, config, admission, started)
     const ctx = { call, model, meter, signal: clientSignal, options: this.options }
     try {
       return translated ? await relayTranslated(this.provider, translated, ctx) : await relayPassthrough(this.passthrough, ctx)

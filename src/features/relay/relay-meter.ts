@@ -1,4 +1,5 @@
 import type { Logger } from '../../shared/logger.ts'
+import type { Clock } from '../../shared/clock.port.ts'
 import type { Metrics } from '../../shared/metrics.port.ts'
 import type { ModelConfig } from '../models/model-config.ts'
 import { ProviderError, type TokenUsage } from '../providers/ai-provider.port.ts'
@@ -22,6 +23,7 @@ export interface MeterDeps {
   metrics: Metrics
   recorder: UsageRecorder
   log: Logger
+  clock: Clock
 }
 
 /** The label for the upstream-call metric. */
@@ -52,7 +54,7 @@ export class RelayMeter {
     /** performance.now() when the request reached the relay. */
     private readonly started = performance.now(),
   ) {
-    this.startedAt = Date.now() - (performance.now() - started)
+    this.startedAt = deps.clock.now().getTime() - (performance.now() - started)
   }
 
   /** Awaits something the provider owes us, counting the wait as provider time. */
@@ -113,10 +115,10 @@ export class RelayMeter {
       cachedTokens,
       reasoningTokens: reported.reasoningTokens ?? 0,
       estimated,
-      latencyMs: Date.now() - this.startedAt,
+      latencyMs: this.deps.clock.now().getTime() - this.startedAt,
       ttftMs,
       status: end.status,
-      at: new Date(),
+      at: this.deps.clock.now(),
     })
     const { metrics } = this.deps
     metrics.upstreamCall({ provider, model: modelId, status: end.upstreamStatus }, performance.now() - this.started)
