@@ -1,12 +1,12 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
-import { bodyLimit } from 'hono/body-limit'
 import { cors } from 'hono/cors'
 import { secureHeaders } from 'hono/secure-headers'
 import type { DependencyContainer } from 'tsyringe'
 import type { Config } from './config.ts'
 import { resolve } from './shared/di.ts'
-import { AppError, NotFound } from './shared/errors.ts'
+import { NotFound } from './shared/errors.ts'
 import type { AppEnv } from './shared/http/app-env.ts'
+import { appBodyLimit } from './shared/http/body-limit.ts'
 import { errorResponse, handleError } from './shared/http/error-envelope.ts'
 import { pushBodies } from './shared/http/push-body.ts'
 import { requestContext } from './shared/http/request-context.ts'
@@ -19,7 +19,7 @@ import { authRoutes } from './features/auth/auth.routes.ts'
 import { settingsRoutes } from './features/settings/settings.routes.ts'
 import { chatRoutes } from './features/chat/chat.routes.ts'
 import { keysRoutes } from './features/keys/keys.routes.ts'
-import { relayRoutes } from './features/relay/relay.routes.ts'
+import { isRelayPath, relayRoutes } from './features/relay/relay.routes.ts'
 import { usageRoutes } from './features/usage/usage.routes.ts'
 import { sessionsRoutes } from './features/chat/sessions.routes.ts'
 import { modelKeyRoutes } from './features/models/model-keys.routes.ts'
@@ -31,7 +31,7 @@ import { httpMetrics } from './features/metrics/http-metrics.middleware.ts'
 import { metricsRoutes } from './features/metrics/metrics.routes.ts'
 
 /** The HTTP adapter: middleware, one router per feature, one error handler. */
-export function createApp(container: DependencyContainer, config: Pick<Config, 'corsOrigins' | 'bodyLimitBytes' | 'trustProxy' | 'metricsToken' | 'metricsPort'>) {
+export function createApp(container: DependencyContainer, config: Pick<Config, 'corsOrigins' | 'bodyLimitBytes' | 'relayBodyLimitBytes' | 'trustProxy' | 'metricsToken' | 'metricsPort'>) {
   const app = new OpenAPIHono<AppEnv>()
   app.use(httpMetrics(container))
   // Outside the header-setting middleware below: it writes pushed bodies (relay streams) once they are done.
@@ -41,14 +41,9 @@ export function createApp(container: DependencyContainer, config: Pick<Config, '
   if (config.corsOrigins.length) {
     app.use(cors({ origin: config.corsOrigins, credentials: true, exposeHeaders: ['x-request-id', 'retry-after'] }))
   }
-  // The relay (/v1) carries whole conversations and checks its own, larger limit in the client's dialect.
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: config.bodyLimitBytes,
-      onError: (c) => errorResponse(c, new AppError('PAYLOAD_TOO_LARGE', `The request body is larger than ${config.bodyLimitBytes} bytes`)),
-    }),
-  )
+  // One body limit per route family: the relay (/v1) reads its own body against RELAY_BODY_LIMIT_BYTES
+  // and answers in the client's dialect; every other route gets BODY_LIMIT_BYTES here.
+  app.use(appBodyLimit(config.bodyLimitBytes, isRelayPath))
 
   app.use('/api/*', authenticate(container))
 
@@ -66,7 +61,7 @@ export function createApp(container: DependencyContainer, config: Pick<Config, '
   app.route('/', chatRoutes(container))
   app.route('/', keysRoutes(container))
   app.route('/', usageRoutes(container))
-  app.route('/', relayRoutes(container))
+  app.route('/', relayRoutes(container, { bodyLimitBytes: config.relayBodyLimitBytes }))
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
 

@@ -34,6 +34,10 @@ const envSchema = z.object({
   APP_MODE: z.enum(['single-user', 'multi-user']).default('multi-user'),
   CORS_ORIGINS: z.string().default(''),
   BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
+  RELAY_BODY_LIMIT_BYTES: positiveInt.default(8 * 1024 * 1024),
+  REQUEST_TIMEOUT_MS: positiveInt.default(60_000),
+  HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
+  KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5_000),
   TRUST_PROXY: bool.default(false),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   METRICS_PORT: port.optional(),
@@ -86,7 +90,12 @@ export interface Config {
   }
   initialMode: Env['APP_MODE']
   corsOrigins: string[]
+  /** Largest request body everywhere but /v1. */
   bodyLimitBytes: number
+  /** Largest request body on /v1 (the relay: whole conversations, base64 images). */
+  relayBodyLimitBytes: number
+  /** The inbound HTTP server: whole request (headers and body), headers alone, idle keep-alive. */
+  inbound: { requestTimeoutMs: number; headersTimeoutMs: number; keepAliveTimeoutMs: number }
   trustProxy: boolean
   metricsToken?: string
   /** When set, /metrics is served only on this port (and no longer on PORT). */
@@ -169,6 +178,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       if (!env[name]) problems.push(`${name}: required when NODE_ENV=production (it is generated only for local installs)`)
     }
   }
+  if (env.HEADERS_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) problems.push('HEADERS_TIMEOUT_MS: must not be larger than REQUEST_TIMEOUT_MS')
   if (problems.length) throw new ConfigError(problems)
 
   const dataDir = path.resolve(env.DATA_DIR)
@@ -193,6 +203,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     initialMode: env.APP_MODE,
     corsOrigins: env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    relayBodyLimitBytes: env.RELAY_BODY_LIMIT_BYTES,
+    inbound: { requestTimeoutMs: env.REQUEST_TIMEOUT_MS, headersTimeoutMs: env.HEADERS_TIMEOUT_MS, keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS },
     trustProxy: env.TRUST_PROXY,
     metricsToken: env.METRICS_TOKEN,
     metricsPort: env.METRICS_PORT,

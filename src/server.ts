@@ -1,5 +1,6 @@
 import 'reflect-metadata'
 import { serve, type ServerType } from '@hono/node-server'
+import type { ServerOptions } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { DependencyContainer } from 'tsyringe'
 import { createApp } from './app.ts'
@@ -113,9 +114,24 @@ async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<v
   while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
 }
 
+/**
+ * Inbound limits on the Node server: the whole request (headers and body) within REQUEST_TIMEOUT_MS,
+ * its headers within HEADERS_TIMEOUT_MS (Node answers 408 and closes), idle keep-alive connections
+ * closed after KEEP_ALIVE_TIMEOUT_MS. Node checks the first two on an interval (30 s by default),
+ * so it is made short enough for the limits to hold. A response (a long stream) is not limited.
+ */
+export function inboundServerOptions({ requestTimeoutMs, headersTimeoutMs, keepAliveTimeoutMs }: Config['inbound']): ServerOptions {
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: headersTimeoutMs,
+    keepAliveTimeout: keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(headersTimeoutMs / 2))),
+  }
+}
+
 function listen(fetch: Parameters<typeof serve>[0]['fetch'], config: Config): Promise<ServerType> {
   return new Promise((ready, fail) => {
-    const server = serve({ fetch, port: config.port, hostname: config.host }, () => ready(server))
+    const server = serve({ fetch, port: config.port, hostname: config.host, serverOptions: inboundServerOptions(config.inbound) }, () => ready(server))
     server.once('error', fail)
   })
 }

@@ -77,7 +77,7 @@ describe('errors on /v1 are in the client dialect, never the app envelope', () =
         req.end()
       })
       expect(answer.status).toBe(413)
-      expect(JSON.parse(answer.body)).toMatchObject({ error: { type: 'invalid_request_error', message: expect.stringMatching(/too large/) } })
+      expect(JSON.parse(answer.body)).toMatchObject({ error: { type: 'invalid_request_error', message: expect.stringMatching(/larger than 100 bytes/) } })
     } finally {
       server.close()
     }

@@ -3,8 +3,9 @@ import type { DependencyContainer } from 'tsyringe'
 import { resolve } from '../../shared/di.ts'
 import { AppError, NotFound, Unauthenticated } from '../../shared/errors.ts'
 import type { AppEnv } from '../../shared/http/app-env.ts'
+import { closeAfterResponse, readBodyText } from '../../shared/http/body-limit.ts'
 import { pushResponse } from '../../shared/http/push-body.ts'
-import { nodeOf, requestHeader } from '../../shared/http/node-request.ts'
+import { clientClosed, nodeOf, requestHeader } from '../../shared/http/node-request.ts'
 import { createRouter } from '../../shared/http/router.ts'
 import { ApiKeyAuthenticator, type KeyPrincipal } from './api-key-authenticator.port.ts'
 import { dialectError } from './dialect-errors.ts'
@@ -15,11 +16,14 @@ import { RelayOptions } from './relay-options.ts'
 import { documentRelay } from './relay.schemas.ts'
 
 export interface RelayRoutesOptions {
-  /** Relay bodies carry whole conversations (and base64 images): a limit of their own, above the app's. */
+  /** Relay bodies carry whole conversations (and base64 images): a limit of their own (RELAY_BODY_LIMIT_BYTES). */
   bodyLimitBytes?: number
 }
 
-export const DEFAULT_RELAY_BODY_LIMIT = 32 * 1024 * 1024
+export const DEFAULT_RELAY_BODY_LIMIT = 8 * 1024 * 1024
+
+/** nginx's "client closed request": the client left before the response started (metrics and logs). */
+export const CLIENT_CLOSED_REQUEST = 499
 
 /** /v1/messages speaks Anthropic; every other /v1 path speaks OpenAI. */
 export const dialectOfPath = (path: string): ClientDialect => (path.startsWith('/v1/messages') ? 'anthropic' : 'openai')
@@ -32,39 +36,20 @@ export function relayErrorResponse(c: Context<AppEnv>, err: unknown, dialect = d
   const payload = dialect === 'anthropic' ? { ...(body as object), request_id: c.get('requestId') } : body
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter)
-  return new Response(JSON.stringify(payload), { status, headers })
+  const res = new Response(JSON.stringify(payload), { status, headers })
+  if (status === 413) closeAfterResponse(res.headers)
+  return res
+}
+
+/** Nobody reads this answer: a quiet log line and a 499 for the access log and metrics, not an error. */
+function clientClosedResponse(c: Context<AppEnv>, err: unknown): Response {
+  c.get('log')?.debug({ reason: err instanceof Error ? err.message : String(err) }, 'client closed the request before the response started')
+  return new Response(null, { status: CLIENT_CLOSED_REQUEST })
 }
 
 const MISSING_KEY: Record<ClientDialect, string> = {
   openai: "You didn't provide an API key. You need to provide your platform API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
   anthropic: 'x-api-key header is required',
-}
-
-const tooLarge = () => new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large')
-
-async function readBody(c: Context, limit: number): Promise<string> {
-  const incoming = nodeOf(c).incoming
-  if (!incoming) {
-    const text = await c.req.text()
-    if (Buffer.byteLength(text) > limit) throw tooLarge()
-    return text
-  }
-  if (Number(incoming.headers['content-length'] ?? 0) > limit) throw tooLarge()
-  // Events rather than `for await`: no promise per chunk, and an oversized body is drained, not cut.
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    const onData = (chunk: Buffer) => {
-      size += chunk.length
-      if (size <= limit) return void chunks.push(chunk)
-      incoming.off('data', onData)
-      incoming.resume()
-      reject(tooLarge())
-    }
-    incoming.on('data', onData)
-    incoming.once('end', () => resolve(Buffer.concat(chunks, size).toString('utf8')))
-    incoming.once('error', reject)
-  })
 }
 
 function onClientGone(c: Context, abort: () => void): void {
@@ -104,9 +89,10 @@ export function relayRoutes(container: DependencyContainer, options: RelayRoutes
   }
 
   async function complete(c: Context<AppEnv>, dialect: ClientDialect): Promise<Response> {
+    const client = new AbortController()
     try {
       const principal = await authenticate(c, dialect)
-      const raw = await readBody(c, bodyLimit)
+      const raw = await readBodyText(c, bodyLimit)
       let json: unknown
       try {
         json = JSON.parse(raw)
@@ -115,7 +101,6 @@ export function relayRoutes(container: DependencyContainer, options: RelayRoutes
       }
       const headers = { anthropicVersion: requestHeader(c, 'anthropic-version'), anthropicBeta: requestHeader(c, 'anthropic-beta') }
       const call = parseRelayCall(dialect, json, raw.length, dialect === 'anthropic' ? headers : {})
-      const client = new AbortController()
       onClientGone(c, () => client.abort())
       const outcome = await relay.execute({ principal, call, clientSignal: client.signal })
       if (outcome.kind === 'json') {
@@ -123,6 +108,7 @@ export function relayRoutes(container: DependencyContainer, options: RelayRoutes
       }
       return pushResponse(c, outcome.pipe, { status: 200, headers: SSE_HEADERS }, { heartbeat: HEARTBEAT[dialect], heartbeatMs, onCancel: () => client.abort() })
     } catch (err) {
+      if (client.signal.aborted || clientClosed(c)) return clientClosedResponse(c, err)
       return relayErrorResponse(c, err, dialect)
     }
   }

@@ -15,3 +15,10 @@ export function requestHeader(c: Context, name: string): string | undefined {
   const value = incoming.headers[name]
   return Array.isArray(value) ? value[0] : value
 }
+
+/** Has the client gone away (closed or reset its connection, or aborted the request)? */
+export function clientClosed(c: Context): boolean {
+  const { incoming, outgoing } = nodeOf(c)
+  if (!outgoing) return c.req.raw.signal.aborted
+  return outgoing.destroyed || outgoing.socket?.destroyed === true || (incoming?.destroyed === true && !incoming.complete)
+}
