@@ -40,7 +40,7 @@ function loadOrCreate(dataDir: string, log: (message: string) => void) {
     log(`Using generated secrets from ${file} (set JWT_SECRET, MASTER_KEY and API_KEY_PEPPER to manage them yourself)`)
     return { ...parsed.data, masterKey: key }
   }
-  mkdirSync(dataDir, { recursive: true })
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const created = {
     jwtSecret: randomBytes(48).toString('base64url'),
     masterKey: randomBytes(32).toString('base64'),

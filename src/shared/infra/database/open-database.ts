@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
@@ -37,12 +37,36 @@ class ConfiguredSqlite extends PrismaBetterSqlite3 {
   }
 }
 
+/**
+ * The database holds password hashes, sealed provider keys and conversations: only the server's
+ * user may read it. A new directory is made 0700 and the database file is created 0600 before
+ * SQLite opens it, so its -wal and -shm files get 0600 too; files an older release left 0644 are
+ * tightened on every open.
+ */
+export function restrictSqliteFiles(file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 })
+  closeSync(openSync(file, 'a', 0o600))
+  tightenModes(file)
+}
+
+function tightenModes(file: string): void {
+  for (const candidate of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    try {
+      if ((statSync(candidate).mode & 0o077) !== 0) chmodSync(candidate, 0o600)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    }
+  }
+}
+
 async function openSqlite(url: string): Promise<Database> {
   const file = sqliteFilePath(url)
-  mkdirSync(path.dirname(file), { recursive: true })
+  restrictSqliteFiles(file)
   const adapter = new ConfiguredSqlite({ url: file, timeout: 5000 })
   const client = new PrismaClient({ adapter })
   await client.$connect()
+  // WAL mode made the -wal and -shm files now (SQLite gives them the database file's mode).
+  tightenModes(file)
   return {
     kind: 'sqlite',
     client,
