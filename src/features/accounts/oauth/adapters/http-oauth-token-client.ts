@@ -9,6 +9,10 @@ const MAX_TOKEN_WAIT_MS = 15_000
 /** RFC 6749 5.2: the codes that mean the grant (code or refresh token) itself is no good. */
 const REFUSED_GRANT = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client', 'unsupported_grant_type'])
 
+const SECRET_PARAMS = ['code', 'code_verifier', 'refresh_token', 'client_secret']
+/** An `error` shaped like RFC 6749's codes; anything else (which might quote a secret) stays out of messages. */
+const ERROR_CODE = /^[a-z][a-z0-9_]{0,63}$/i
+
 interface TokenResponse {
   access_token?: unknown
   refresh_token?: unknown
@@ -74,20 +78,20 @@ export class HttpOAuthTokenClient implements OAuthTokenClient {
       if (signal?.aborted) throw signal.reason ?? error
       throw transportFailure(error)
     }
-    return this.tokenSetOf(status, text, profile)
+    return this.tokenSetOf(status, text, profile, SECRET_PARAMS.flatMap((name) => params[name] || []))
   }
 
-  private tokenSetOf(status: number, text: string, profile: OAuthProfile): TokenSet {
+  private tokenSetOf(status: number, text: string, profile: OAuthProfile, secrets: string[]): TokenSet {
     const parsed = parseJson(text)
     const errorCode = typeof parsed?.error === 'string' ? parsed.error : undefined
     if (status >= 400 && errorCode && REFUSED_GRANT.has(errorCode)) {
-      throw new OAuthInvalidGrant(errorCode, describe(parsed?.error_description))
+      throw new OAuthInvalidGrant(errorCode, describe(parsed?.error_description, secrets))
     }
     if (status >= 500 || status === 429 || status === 408) {
       throw new OAuthEndpointFailed(`The OAuth token endpoint answered ${status}`, true)
     }
     if (!parsed) throw new OAuthEndpointFailed(`The OAuth token endpoint answered ${status} with something that is not JSON (is ${hostOf(profile.tokenUrl)} the right token URL?)`, false)
-    if (status >= 400) throw new OAuthEndpointFailed(`The OAuth token endpoint answered ${status}${errorCode ? ` (${errorCode.slice(0, 64)})` : ''}`, false)
+    if (status >= 400) throw new OAuthEndpointFailed(`The OAuth token endpoint answered ${status}${errorCode && ERROR_CODE.test(errorCode) ? ` (${errorCode})` : ''}`, false)
     if (typeof parsed.access_token !== 'string' || parsed.access_token === '') {
       throw new OAuthEndpointFailed('The OAuth token endpoint answered without an access token', false)
     }
@@ -110,9 +114,13 @@ function parseJson(text: string): TokenResponse | null {
   }
 }
 
-/** Descriptions are the endpoint's prose: kept short, and dropped if they look like they quote a token. */
-function describe(value: unknown): string | undefined {
+/**
+ * Descriptions are the endpoint's prose: kept short, and dropped if they quote a secret that was
+ * sent (codes may be shorter than any pattern) or look like they quote some other token.
+ */
+function describe(value: unknown, secrets: string[]): string | undefined {
   if (typeof value !== 'string' || value === '') return undefined
+  if (secrets.some((secret) => value.includes(secret))) return undefined
   const short = value.slice(0, 160)
   return /[A-Za-z0-9_-]{32,}/.test(short) ? undefined : short
 }
