@@ -11,7 +11,8 @@ COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
-RUN npm prune --omit=dev
+# Plain JavaScript in dist/ (scripts/build.mjs): the image runs node alone, no TypeScript loader.
+RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -26,7 +27,5 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/ready').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# node itself is the process (tsx is only its loader): SIGTERM reaches the server's graceful shutdown.
-# Under `tsx src/main.ts`, tsx relays the signal and SIGKILLs the server if it does not acknowledge
-# within 30 ms, which a busy server (open streams) often misses.
-CMD ["node", "--import", "tsx", "src/main.ts"]
+# node itself is the process (not npm): SIGTERM reaches the server's graceful shutdown.
+CMD ["node", "--enable-source-maps", "dist/main.js"]

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { container as rootContainer, type DependencyContainer } from 'tsyringe'
 import type { Config } from './config.ts'
 import { CacheInvalidation } from './shared/cache-invalidation.port.ts'
@@ -6,6 +7,7 @@ import { bindClass, bindValue } from './shared/di.ts'
 import { Clock } from './shared/clock.port.ts'
 import { IdGenerator } from './shared/ids.ts'
 import { Log, type Logger } from './shared/logger.ts'
+import { PROJECT_ROOT } from './shared/project-root.ts'
 import { Database } from './shared/infra/database/database.ts'
 import type { ResolvedSecrets } from './shared/infra/local-secrets.ts'
 import { InProcessCacheInvalidation } from './shared/infra/in-process-cache-invalidation.ts'
@@ -37,7 +39,7 @@ export interface Infrastructure {
   redis?: Redis
 }
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string }
+const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { name: string; version: string }
 
 /** Builds a fresh child container per app instance; `override` lets tests swap adapters. */
 export function buildContainer(infra: Infrastructure, override?: (c: DependencyContainer) => void): DependencyContainer {

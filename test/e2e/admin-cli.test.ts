@@ -15,9 +15,9 @@ interface Run {
   stderr: string
 }
 
-/** `npm run admin -- <args>` without npm in between: tsx scripts/admin.ts, as the script says. */
+/** `npm run admin -- <args>` without npm in between: node dist/admin.js, as the script ends (built by test/global-setup.ts). */
 function admin(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<Run> {
-  const child = spawn(path.resolve('node_modules/.bin/tsx'), ['scripts/admin.ts', ...args], {
+  const child = spawn(process.execPath, [path.resolve('dist/admin.js'), ...args], {
     env: { ...process.env, DATA_DIR: dataDir, BCRYPT_COST: '4', LOG_LEVEL: 'info', DATABASE_URL: '', MASTER_KEY: '', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   })

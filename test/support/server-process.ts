@@ -13,13 +13,15 @@ export interface ServerProcess {
 }
 
 /**
- * Starts the real server the way the README does: it runs package.json's `start` script (what
- * `npm start` runs) without npm in between, so signals reach the server and its exit code is ours.
+ * Starts the real server the way the README does: it runs the last command of package.json's
+ * `start` script (what `npm start` ends with: node on dist/) without npm in between, so signals
+ * reach the server and its exit code is ours. The build step before it runs once per test run
+ * (test/global-setup.ts).
  */
 export async function startServerProcess(env: Record<string, string> = {}, timeoutMs = 60_000): Promise<ServerProcess> {
   const dataDir = env.DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'chatbase-e2e-'))
   const startScript = JSON.parse(readFileSync('package.json', 'utf8')).scripts.start as string
-  const [command, ...args] = startScript.split(' ')
+  const [command, ...args] = startScript.split(' && ').at(-1)!.split(' ')
   const child = spawn(command!, args, {
     cwd: path.resolve('.'),
     env: {

@@ -140,9 +140,11 @@ describe('Dockerfile', () => {
     for (const needed of ['src', 'prisma', 'package.json', 'tsconfig.json']) expect(dockerignore).not.toContain(needed)
   })
 
-  it('starts node itself with tsx as a loader, so SIGTERM reaches the graceful shutdown', () => {
-    expect(lines.at(-1)).toBe('CMD ["node", "--import", "tsx", "src/main.ts"]')
-    expect(startScript.split(' ').slice(-1)[0]).toBe('src/main.ts')
+  it('builds plain JavaScript and starts node itself on it, so SIGTERM reaches the graceful shutdown', () => {
+    expect(dockerfile).toMatch(/RUN npm run build\b/)
+    expect(lines.at(-1)).toBe('CMD ["node", "--enable-source-maps", "dist/main.js"]')
+    expect(startScript.split(' ').slice(-1)[0]).toBe('dist/main.js')
+    expect(startScript).toMatch(/^node scripts\/build\.mjs --if-stale && /)
   })
 })
 

@@ -5,7 +5,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { PROJECT_ROOT } from '../../project-root.ts'
 import type { Database, DatabaseKind } from './database.ts'
 
 export interface Migration {
@@ -19,8 +19,6 @@ export interface MigrateOptions {
   /** Defaults to prisma/<kind>/migrations of this project, whatever the cwd. */
   migrationsDir?: string
 }
-
-const PROJECT_ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
 
 export const migrationsDirOf = (kind: DatabaseKind): string => path.join(PROJECT_ROOT, 'prisma', kind, 'migrations')
 

@@ -1,0 +1,1 @@
+throw new Error('@prisma/streams-local is stubbed in this project: `prisma dev` is not supported here')
