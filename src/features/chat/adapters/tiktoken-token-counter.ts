@@ -1,4 +1,6 @@
-import { get_encoding, type Tiktoken, type TiktokenEncoding } from 'tiktoken'
+import { createRequire } from 'node:module'
+import type * as TiktokenModule from 'tiktoken'
+import type { Tiktoken, TiktokenEncoding } from 'tiktoken'
 import type { TokenCounter } from '../token-counter.port.ts'
 
 /**
@@ -25,6 +27,8 @@ const encoders = new Map<TiktokenEncoding, Tiktoken>()
 function encoderFor(encoding: TiktokenEncoding): Tiktoken {
   let encoder = encoders.get(encoding)
   if (!encoder) {
+    // Loaded at the first count, not at start-up (about 15 MB of resident memory before any encoder).
+    const { get_encoding } = createRequire(import.meta.url)('tiktoken') as typeof TiktokenModule
     encoder = get_encoding(encoding)
     encoders.set(encoding, encoder)
   }
