@@ -21,7 +21,8 @@ export class PayloadTooLarge extends AppError {
 /** Marks the response so Node closes the connection after it instead of draining the unread body. */
 export const closeAfterResponse = (headers: Headers): void => headers.set('connection', 'close')
 
-const hasBody = (c: Context): boolean => requestHeader(c, 'content-length') !== undefined || requestHeader(c, 'transfer-encoding') !== undefined
+const hasBody = (c: Context): boolean =>
+  nodeOf(c).incoming ? requestHeader(c, 'content-length') !== undefined || requestHeader(c, 'transfer-encoding') !== undefined : c.req.raw.body !== null
 
 /** BODY_LIMIT_BYTES for every route `skip` does not claim (the relay checks its own, in its dialect). */
 export function appBodyLimit(limit: number, skip: (path: string) => boolean): MiddlewareHandler<AppEnv> {

@@ -5,7 +5,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { PROJECT_ROOT } from '../../project-root.ts'
+import { PROJECT_ROOT } from '../project-root.ts'
 import type { Database, DatabaseKind } from './database.ts'
 
 export interface Migration {
