@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi'
 import type { DependencyContainer } from 'tsyringe'
-import { requireAdmin } from '../../shared/http/auth-guard.ts'
+import { adminOnly, requireAdmin } from '../../shared/http/auth-guard.ts'
 import { errorResponses, jsonContent } from '../../shared/http/openapi-schemas.ts'
 import { createRouter } from '../../shared/http/router.ts'
 import { AuditListParams, AuditPageBody } from './audit.schemas.ts'
@@ -11,6 +11,8 @@ const listAudit = createRoute({
   path: '/api/audit',
   tags: ['audit'],
   summary: 'Audit log, newest first (administrators)',
+  security: [{ bearerAuth: [] }],
+  middleware: [adminOnly] as const,
   request: { query: AuditListParams },
   responses: { 200: jsonContent(AuditPageBody, 'One page of entries'), ...errorResponses(400, 401, 403) },
 })

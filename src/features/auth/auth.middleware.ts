@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import type { DependencyContainer } from 'tsyringe'
-import { Unauthenticated } from '../../shared/errors.ts'
+import { AppError, Unauthenticated } from '../../shared/errors.ts'
 import type { AppEnv } from '../../shared/http/app-env.ts'
 import { requestHeader } from '../../shared/http/node-request.ts'
 import { PasswordChangeRequired } from './auth.errors.ts'
@@ -10,8 +10,11 @@ import { AuthenticateAccessToken } from './authenticate-access-token.use-case.ts
 const ALLOWED_BEFORE_PASSWORD_CHANGE = new Set(['/api/auth/me', '/api/auth/password', '/api/auth/logout'])
 
 /**
- * Sets the actor when the request carries `Authorization: Bearer <access token>`. Routes decide
- * whether they need one (requireActor / requireAdmin); a bad or revoked token is always a 401.
+ * Sets the actor when the request carries a valid `Authorization: Bearer <access token>`.
+ * A header that is malformed, forged, expired or revoked (or a user who must change their password
+ * first) sets no actor: the refusal is kept in `authRefusal`, and the guards (signedIn, adminOnly,
+ * requireActor) answer with it. Public routes never look, so a stray or stale header does not turn
+ * /api/info, login, register or refresh into a 401.
  */
 export function authenticate(container: DependencyContainer): MiddlewareHandler<AppEnv> {
   const authenticateToken = container.resolve(AuthenticateAccessToken)
@@ -19,11 +22,21 @@ export function authenticate(container: DependencyContainer): MiddlewareHandler<
     const header = requestHeader(c, 'authorization')
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
-      if (!match) throw new Unauthenticated('Use the header "Authorization: Bearer <access token>"')
-      const caller = await authenticateToken.execute(match[1]!)
-      c.set('actor', caller.actor)
-      c.set('familyId', caller.familyId)
-      if (caller.mustChangePassword && !ALLOWED_BEFORE_PASSWORD_CHANGE.has(c.req.path)) throw new PasswordChangeRequired()
+      if (!match) c.set('authRefusal', new Unauthenticated('Use the header "Authorization: Bearer <access token>"'))
+      else {
+        try {
+          const caller = await authenticateToken.execute(match[1]!)
+          if (caller.mustChangePassword && !ALLOWED_BEFORE_PASSWORD_CHANGE.has(c.req.path)) c.set('authRefusal', new PasswordChangeRequired())
+          else {
+            c.set('actor', caller.actor)
+            c.set('familyId', caller.familyId)
+          }
+        } catch (err) {
+          // Only the token's own verdict is deferred; a database outage stays a 5xx for everyone.
+          if (!(err instanceof AppError)) throw err
+          c.set('authRefusal', err)
+        }
+      }
     }
     await next()
   }

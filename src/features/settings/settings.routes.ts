@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi'
 import type { DependencyContainer } from 'tsyringe'
-import { requireActor, requireAdmin } from '../../shared/http/auth-guard.ts'
+import { adminOnly, requireActor, requireAdmin, signedIn } from '../../shared/http/auth-guard.ts'
 import { errorResponses, jsonContent } from '../../shared/http/openapi-schemas.ts'
 import { createRouter } from '../../shared/http/router.ts'
 import { GetEffectiveSettings } from './get-effective-settings.use-case.ts'
@@ -8,11 +8,15 @@ import { PersonalSettingsPatchBody, SettingsViewBody, SystemSettingsPatchBody } 
 import { UpdateMySettings } from './update-my-settings.use-case.ts'
 import { UpdateSystemSettings } from './update-system-settings.use-case.ts'
 
+const bearer = [{ bearerAuth: [] }]
+
 const getSettings = createRoute({
   method: 'get',
   path: '/api/settings',
   tags: ['settings'],
   summary: 'System settings, my own settings and the effective result',
+  security: bearer,
+  middleware: [signedIn] as const,
   responses: { 200: jsonContent(SettingsViewBody, 'Settings'), ...errorResponses(401) },
 })
 
@@ -21,6 +25,8 @@ const patchSystem = createRoute({
   path: '/api/settings/system',
   tags: ['settings'],
   summary: 'Change system settings (administrators)',
+  security: bearer,
+  middleware: [adminOnly] as const,
   request: { body: { required: true, content: { 'application/json': { schema: SystemSettingsPatchBody } } } },
   responses: { 200: jsonContent(SettingsViewBody, 'Settings after the change'), ...errorResponses(400, 401, 403) },
 })
@@ -30,6 +36,8 @@ const patchMine = createRoute({
   path: '/api/settings/me',
   tags: ['settings'],
   summary: 'Change my own settings',
+  security: bearer,
+  middleware: [signedIn] as const,
   request: { body: { required: true, content: { 'application/json': { schema: PersonalSettingsPatchBody } } } },
   responses: { 200: jsonContent(SettingsViewBody, 'Settings after the change'), ...errorResponses(400, 401) },
 })

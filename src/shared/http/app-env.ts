@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Logger } from 'pino'
 import type { Actor } from '../actor.ts'
+import type { AppError } from '../errors.ts'
 
 /** Per-request values that middleware sets on the Hono context. */
 export interface AppEnv {
@@ -10,6 +11,11 @@ export interface AppEnv {
     actor?: Actor
     /** The login (refresh-token family) of the access token, when the caller used one. */
     familyId?: string
+    /**
+     * Why the Authorization header sent was not accepted (forged, expired, revoked, must change the
+     * password). Only the guards answer with it; public routes ignore the header.
+     */
+    authRefusal?: AppError
   }
 }
 export type AppRouter = OpenAPIHono<AppEnv>

@@ -3,10 +3,13 @@ import { isAdmin, type Actor } from '../actor.ts'
 import { Forbidden, Unauthenticated } from '../errors.ts'
 import type { AppEnv } from './app-env.ts'
 
-/** The authenticated caller, set by the authentication middleware; 401 when there is none. */
+/**
+ * The authenticated caller, set by the authentication middleware; 401 when there is none, or the
+ * middleware's reason for refusing the header that was sent (401 invalid/expired, 403 must change password).
+ */
 export function requireActor(c: Context<AppEnv>): Actor {
   const actor = c.get('actor')
-  if (!actor) throw new Unauthenticated()
+  if (!actor) throw c.get('authRefusal') ?? new Unauthenticated()
   return actor
 }
 
