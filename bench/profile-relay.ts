@@ -1,5 +1,6 @@
 // Run: npx tsx bench/profile-relay.ts            (about 20 s; writes a CPU profile of the app under relay load)
-// Env: C (100) concurrent streams, WINDOW_MS (6000), PROFILE_DIR (/tmp), RELAY_KEY_CACHE_MS (0).
+//      MODE=chat npx tsx bench/profile-relay.ts  (the same under POST /api/chat/stream, one session per stream)
+// Env: C (100) concurrent streams, WINDOW_MS (6000), PROFILE_DIR (/tmp), MODE (relay | chat).
 // Prints the profile's path and its top self-time functions; open the file in Chrome DevTools or speedscope.
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
@@ -9,6 +10,7 @@ import { runLoad } from './lib/load.ts'
 const C = Number(process.env.C ?? 100)
 const WINDOW_MS = Number(process.env.WINDOW_MS ?? 6000)
 const PROFILE_DIR = process.env.PROFILE_DIR ?? '/tmp'
+const MODE = process.env.MODE === 'chat' ? 'chat' : 'relay'
 const ADMIN = { username: 'benchadmin', password: 'bench admin password 1' }
 
 async function post(url: string, body: unknown, token?: string) {
@@ -21,16 +23,27 @@ const upstream = await startChild<{ url: string; key: string }>('bench/lib/upstr
 const app = await startChild<{ url: string }>('bench/lib/relay-server.ts', [], { PROFILE_DIR })
 try {
   const { accessToken } = await post(`${app.info.url}/api/auth/login`, ADMIN)
-  await post(`${app.info.url}/api/models/system`, { providerKind: 'openai', displayName: 'bench', modelId: 'gpt-4o-mini', alias: 'bench-gpt', baseUrl: `${upstream.info.url}/v1`, apiKey: upstream.info.key, visibility: 'all' }, accessToken)
+  const model = await post(`${app.info.url}/api/models/system`, { providerKind: 'openai', displayName: 'bench', modelId: 'gpt-4o-mini', alias: 'bench-gpt', baseUrl: `${upstream.info.url}/v1`, apiKey: upstream.info.key, visibility: 'all' }, accessToken)
   const { secret } = await post(`${app.info.url}/api/keys`, { name: 'bench' }, accessToken)
+  const sessions: string[] = []
+  if (MODE === 'chat') for (let i = 0; i < C; i++) sessions.push((await post(`${app.info.url}/api/sessions`, { modelId: model.id }, accessToken)).id)
+  const target =
+    MODE === 'chat'
+      ? {
+          url: `${app.info.url}/api/chat/stream`,
+          headers: { authorization: `Bearer ${accessToken}` },
+          body: (w: number) => JSON.stringify({ sessionId: sessions[w], content: 'Say something.' }),
+          firstToken: /event: delta/,
+        }
+      : {
+          url: `${app.info.url}/v1/chat/completions`,
+          headers: { authorization: `Bearer ${secret}` },
+          body: () => JSON.stringify({ model: 'bench-gpt', messages: [{ role: 'user', content: 'Say something.' }], stream: true, stream_options: { include_usage: true } }),
+          firstToken: /"content":"[^"]/,
+        }
   const before = new Set(readdirSync(PROFILE_DIR))
   const result = await runLoad(
-    {
-      url: `${app.info.url}/v1/chat/completions`,
-      headers: { authorization: `Bearer ${secret}` },
-      body: () => JSON.stringify({ model: 'bench-gpt', messages: [{ role: 'user', content: 'Say something.' }], stream: true, stream_options: { include_usage: true } }),
-      firstToken: /"content":"[^"]/,
-    },
+    target,
     C,
     { warmupMs: 2000, windowMs: WINDOW_MS, onWindow: () => app.child.kill('SIGUSR2') },
   )
