@@ -5,8 +5,9 @@ import { AppError, NotFound, Unauthenticated } from '../../shared/errors.ts'
 import type { AppEnv } from '../../shared/http/app-env.ts'
 import { closeAfterResponse, readBodyText } from '../../shared/http/body-limit.ts'
 import { pushResponse } from '../../shared/http/push-body.ts'
-import { clientClosed, nodeOf, requestHeader } from '../../shared/http/node-request.ts'
+import { clientClosed, requestHeader } from '../../shared/http/node-request.ts'
 import { createRouter } from '../../shared/http/router.ts'
+import { onClientGone, SSE_HEADERS } from '../../shared/http/sse.ts'
 import { ApiKeyAuthenticator, type KeyPrincipal } from './api-key-authenticator.port.ts'
 import { dialectError } from './dialect-errors.ts'
 import { ListRelayModels } from './list-relay-models.use-case.ts'
@@ -52,15 +53,6 @@ const MISSING_KEY: Record<ClientDialect, string> = {
   anthropic: 'x-api-key header is required',
 }
 
-function onClientGone(c: Context, abort: () => void): void {
-  const outgoing = nodeOf(c).outgoing
-  if (!outgoing) return c.req.raw.signal.addEventListener('abort', abort, { once: true })
-  outgoing.once('close', () => {
-    if (!outgoing.writableFinished) abort()
-  })
-}
-
-const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' }
 const encoder = new TextEncoder()
 const HEARTBEAT: Record<ClientDialect, Uint8Array> = {
   openai: encoder.encode(': keepalive\n\n'),
