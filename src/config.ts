@@ -27,6 +27,7 @@ const envSchema = z.object({
   API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
   ACCESS_TOKEN_TTL_SECONDS: positiveInt.default(900),
   REFRESH_TOKEN_TTL_SECONDS: positiveInt.default(30 * 24 * 3600),
+  REFRESH_REUSE_GRACE_SECONDS: z.coerce.number().int().min(0).max(300, 'must be at most 300 (a longer window weakens reuse detection)').default(30),
   BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
   ADMIN_USERNAME: z.string().min(3).max(64).optional(),
   ADMIN_PASSWORD: z.string().min(1).optional(),
@@ -83,6 +84,8 @@ export interface Config {
   auth: {
     accessTokenTtlSeconds: number
     refreshTokenTtlSeconds: number
+    /** A rotated refresh token presented again within this many seconds gets the same successor; 0: never. */
+    refreshReuseGraceSeconds: number
     bcryptCost: number
     adminUsername?: string
     adminPassword?: string
@@ -195,6 +198,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     auth: {
       accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+      refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
       bcryptCost: env.BCRYPT_COST,
       adminUsername: env.ADMIN_USERNAME,
       adminPassword: env.ADMIN_PASSWORD,

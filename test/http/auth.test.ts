@@ -5,7 +5,8 @@ import { ADMIN, createTestApp, type TestApp } from '../support/test-app.ts'
 describe.each(['sqlite', 'postgres'] as const)('auth over HTTP on %s', (kind) => {
   let t: TestApp
   beforeAll(async () => {
-    t = await createTestApp({ kind })
+    // No reuse grace window here, so an immediate replay is a replay (refresh-race.test.ts covers the window).
+    t = await createTestApp({ kind, env: { REFRESH_REUSE_GRACE_SECONDS: '0' } })
   })
   afterAll(() => t.close())
 

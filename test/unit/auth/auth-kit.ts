@@ -1,4 +1,5 @@
 import { BcryptPasswordHasher } from '../../../src/features/auth/adapters/bcrypt-password-hasher.ts'
+import { HmacRefreshTokenMint } from '../../../src/features/auth/adapters/hmac-refresh-token-mint.ts'
 import { InMemoryLoginThrottle } from '../../../src/features/auth/adapters/in-memory-login-throttle.ts'
 import { JwtAccessTokens } from '../../../src/features/auth/adapters/jwt-access-tokens.ts'
 import type { AuthPolicy } from '../../../src/features/auth/auth-policy.ts'
@@ -28,18 +29,19 @@ export function authKit(policyOverrides: Partial<AuthPolicy> = {}) {
   const gate: RegistrationGate = {
     check: async () => (gateState.open ? { open: true } : { open: false, reason: 'Registration is closed' }),
   }
-  const policy: AuthPolicy = { accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 3600, firstUserIsAdmin: false, ...policyOverrides }
-  const sessions = new SessionIssuer(accessTokens, refreshTokens, ids, clock, policy)
+  const policy: AuthPolicy = { accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 3600, refreshReuseGraceSeconds: 30, firstUserIsAdmin: false, ...policyOverrides }
+  const sessions = new SessionIssuer(accessTokens, refreshTokens, new HmacRefreshTokenMint('x'.repeat(32)), ids, clock, policy)
   return {
     clock,
     users,
     refreshTokens,
+    sessions,
     hasher,
     throttle,
     gateState,
     register: new RegisterUser(users, hasher, gate, sessions, ids, policy),
     logIn: new LogIn(users, hasher, throttle, sessions),
-    refresh: new RefreshSession(refreshTokens, users, sessions, clock),
+    refresh: new RefreshSession(refreshTokens, users, sessions, clock, policy),
     logOut: new LogOut(refreshTokens, clock),
     changePassword: new ChangePassword(users, hasher, refreshTokens, sessions, clock),
     authenticate: new AuthenticateAccessToken(accessTokens, users, refreshTokens, clock),

@@ -1,9 +1,10 @@
-import type { RefreshTokenRecord, RefreshTokenRepository } from '../refresh-token.repository.port.ts'
+import type { NewRefreshToken, RefreshTokenRecord, RefreshTokenRepository, Rotation } from '../refresh-token.repository.port.ts'
 
 export class InMemoryRefreshTokenRepository implements RefreshTokenRepository {
   readonly records = new Map<string, RefreshTokenRecord>()
 
-  async create(record: Pick<RefreshTokenRecord, 'id' | 'userId' | 'tokenHash' | 'familyId' | 'expiresAt'>) {
+  async create(record: NewRefreshToken) {
+    if ([...this.records.values()].some((r) => r.tokenHash === record.tokenHash)) throw new Error('tokenHash must be unique')
     this.records.set(record.id, { ...record, usedAt: null, revokedAt: null })
   }
 
@@ -12,11 +13,15 @@ export class InMemoryRefreshTokenRepository implements RefreshTokenRepository {
     return found ? { ...found } : null
   }
 
-  async consume(id: string, at: Date) {
-    const record = this.records.get(id)
-    if (!record || record.usedAt || record.revokedAt) return false
-    record.usedAt = at
-    return true
+  async rotate(previousId: string, next: NewRefreshToken, at: Date): Promise<Rotation> {
+    // No await before the write: one call runs to completion before a racing one starts.
+    const previous = this.records.get(previousId)
+    if (previous && !previous.usedAt && !previous.revokedAt) {
+      previous.usedAt = at
+      await this.create(next)
+      return { rotated: true }
+    }
+    return { rotated: false, current: previous ? { ...previous } : null, successor: await this.findByHash(next.tokenHash) }
   }
 
   async revokeFamily(familyId: string, at: Date) {

@@ -26,16 +26,58 @@ export function refreshTokenRepositoryContract(name: string, setup: () => Promis
       expect(await repo.findByHash('nope')).toBeNull()
     })
 
-    it('lets exactly one of two racing consumers win', async () => {
+    it('rotates a token once: of ten racing rotations one wins, the others see the used token and its successor', async () => {
       const { repo, userId } = await setup()
       const t = token(userId, 'fam-b')
+      const next = token(userId, 'fam-b')
       await repo.create(t)
-      const results = await Promise.all([repo.consume(t.id, t0), repo.consume(t.id, t0)])
-      expect(results.filter(Boolean)).toHaveLength(1)
+      const results = await Promise.all(Array.from({ length: 10 }, () => repo.rotate(t.id, next, t0)))
+      expect(results.filter((r) => r.rotated)).toHaveLength(1)
+      for (const r of results.filter((r) => !r.rotated)) {
+        expect(r).toMatchObject({
+          current: { id: t.id, usedAt: t0, revokedAt: null },
+          successor: { id: next.id, tokenHash: next.tokenHash, familyId: 'fam-b', usedAt: null, revokedAt: null },
+        })
+      }
       expect((await repo.findByHash(t.tokenHash))?.usedAt).toEqual(t0)
+      expect(await repo.findByHash(next.tokenHash)).toMatchObject({ id: next.id, userId, expiresAt: later })
     })
 
-    it('revokes a family, and a revoked token cannot be consumed', async () => {
+    it('rotates neither a used token again, nor a revoked or unknown one, and then stores no successor', async () => {
+      const { repo, userId } = await setup()
+      const used = token(userId, 'fam-g')
+      await repo.create(used)
+      expect(await repo.rotate(used.id, token(userId, 'fam-g'), t0)).toEqual({ rotated: true })
+      const other = token(userId, 'fam-g')
+      expect(await repo.rotate(used.id, other, later)).toMatchObject({ rotated: false, current: { usedAt: t0 }, successor: null })
+      expect(await repo.findByHash(other.tokenHash)).toBeNull()
+
+      const revoked = token(userId, 'fam-h')
+      await repo.create(revoked)
+      await repo.revokeFamily('fam-h', t0)
+      const next = token(userId, 'fam-h')
+      expect(await repo.rotate(revoked.id, next, t0)).toMatchObject({ rotated: false, current: { id: revoked.id, usedAt: null, revokedAt: t0 }, successor: null })
+      expect(await repo.findByHash(next.tokenHash)).toBeNull()
+      expect(await repo.isFamilyActive('fam-h', t0)).toBe(false)
+
+      expect(await repo.rotate('no-such-token', token(userId, 'fam-i'), t0)).toEqual({ rotated: false, current: null, successor: null })
+    })
+
+    it('a family revoked while its tokens rotate stays revoked, successors included', { timeout: 30_000 }, async () => {
+      const { repo, userId } = await setup()
+      // A rare interleaving on PostgreSQL (about 1 in 200 before the fix): try it many times.
+      const resurrected: string[] = []
+      for (let i = 0; i < 150; i++) {
+        const family = `fam-j-${i}`
+        const t = token(userId, family)
+        await repo.create(t)
+        await Promise.all([repo.rotate(t.id, token(userId, family), t0), repo.revokeFamily(family, t0)])
+        if (await repo.isFamilyActive(family, t0)) resurrected.push(family)
+      }
+      expect(resurrected).toEqual([])
+    })
+
+    it('revokes a family, and a revoked token cannot be rotated', async () => {
       const { repo, userId } = await setup()
       const a = token(userId, 'fam-c')
       const b = token(userId, 'fam-c')
@@ -44,7 +86,7 @@ export function refreshTokenRepositoryContract(name: string, setup: () => Promis
       expect(await repo.isFamilyActive('fam-c', t0)).toBe(true)
       await repo.revokeFamily('fam-c', t0)
       expect(await repo.isFamilyActive('fam-c', t0)).toBe(false)
-      expect(await repo.consume(b.id, t0)).toBe(false)
+      expect(await repo.rotate(b.id, token(userId, 'fam-c'), t0)).toMatchObject({ rotated: false })
       expect(await repo.isFamilyActive('fam-d', t0)).toBe(true)
     })
 
