@@ -2,6 +2,7 @@ import { inject, injectable } from 'tsyringe'
 import { Prisma, type ChatSession as ChatSessionRow } from '../../../generated/sqlite/client.ts'
 import { ValidationFailed } from '../../../shared/errors.ts'
 import { Database } from '../../../shared/infra/database/database.ts'
+import { execute } from '../../../shared/infra/database/raw-sql.ts'
 import type { ChatSessionRepository, Page } from '../chat-session.repository.port.ts'
 import type { ChatSession, ChatSessionChanges, NewChatSession } from '../chat-session.ts'
 
@@ -79,8 +80,9 @@ export class PrismaChatSessionRepository implements ChatSessionRepository {
     return count === 1
   }
 
+  // Every chat reply touches its session: plain SQL (raw-sql.ts explains why).
   async touch(id: string, at: Date): Promise<void> {
-    await this.db.client.chatSession.updateMany({ where: { id }, data: { lastActivityAt: at } })
+    await execute(this.db, `UPDATE "ChatSession" SET "lastActivityAt" = ?, "updatedAt" = ? WHERE "id" = ?`, [at, new Date(), id])
   }
 
   async ownerOf(id: string): Promise<string | null> {

@@ -2,6 +2,7 @@ import { inject, injectable } from 'tsyringe'
 import { Prisma, type Message as MessageRow } from '../../../generated/sqlite/client.ts'
 import { NotFound, ValidationFailed } from '../../../shared/errors.ts'
 import { Database } from '../../../shared/infra/database/database.ts'
+import { execute, insertSql, type SqlValue } from '../../../shared/infra/database/raw-sql.ts'
 import type { Page } from '../chat-session.repository.port.ts'
 import type { MessageRepository } from '../message.repository.port.ts'
 import type { Message, MessageFinal, MessageRole, MessageStatus, NewMessage } from '../message.ts'
@@ -15,6 +16,11 @@ export function decodeMessageCursor(cursor: string): string {
   throw new ValidationFailed('The cursor is invalid', [{ location: 'query', path: 'cursor', message: 'Invalid cursor' }])
 }
 
+const MESSAGE_COLUMNS = [
+  'id', 'sessionId', 'parentId', 'role', 'content', 'status', 'modelConfigId', 'finishReason', 'tokenCount', 'inputTokens',
+  'outputTokens', 'cachedTokens', 'reasoningTokens', 'tokensEstimated', 'errorCode', 'errorMessage', 'createdAt', 'updatedAt',
+] as const satisfies readonly (keyof MessageRow)[]
+
 /** Rows per UPDATE in saveTokenCounts: 3 parameters each, far below both databases' limits. */
 const TOKEN_COUNT_CHUNK = 500
 
@@ -22,10 +28,31 @@ const TOKEN_COUNT_CHUNK = 500
 export class PrismaMessageRepository implements MessageRepository {
   constructor(@inject(Database) private readonly db: Database) {}
 
+  // append, saveProgress and finalize run for every chat reply: plain SQL (raw-sql.ts explains why).
   async append(message: NewMessage): Promise<Message> {
-    const { promptTokens, ...row } = message
-    const usage = promptTokens === undefined ? {} : { inputTokens: promptTokens, tokensEstimated: true }
-    return toMessage(await this.db.client.message.create({ data: { ...row, ...usage } }))
+    const now = new Date()
+    const row: MessageRow = {
+      id: message.id,
+      sessionId: message.sessionId,
+      parentId: message.parentId,
+      role: message.role,
+      content: message.content,
+      status: message.status,
+      modelConfigId: message.modelConfigId,
+      finishReason: null,
+      tokenCount: message.tokenCount,
+      inputTokens: message.promptTokens ?? null,
+      outputTokens: null,
+      cachedTokens: null,
+      reasoningTokens: null,
+      tokensEstimated: message.promptTokens !== undefined,
+      errorCode: null,
+      errorMessage: null,
+      createdAt: now,
+      updatedAt: now,
+    }
+    await execute(this.db, insertSql('Message', MESSAGE_COLUMNS, 1), MESSAGE_COLUMNS.map((column) => row[column]))
+    return toMessage(row)
   }
 
   async findById(id: string): Promise<Message | null> {
@@ -50,24 +77,29 @@ export class PrismaMessageRepository implements MessageRepository {
   }
 
   async saveProgress(id: string, content: string): Promise<void> {
-    await this.db.client.message.updateMany({ where: { id, status: 'streaming' }, data: { content } })
+    await execute(this.db, `UPDATE "Message" SET "content" = ?, "updatedAt" = ? WHERE "id" = ? AND "status" = 'streaming'`, [content, new Date(), id])
   }
 
   async finalize(id: string, final: MessageFinal): Promise<boolean> {
     // Conditional on `streaming`: of two racing finalizations (stream end vs abort vs recovery) one wins.
-    const { usage, ...fields } = final
-    const { count } = await this.db.client.message.updateMany({
-      where: { id, status: 'streaming' },
-      data: {
-        ...fields,
-        inputTokens: usage.inputTokens,
-        outputTokens: usage.outputTokens,
-        cachedTokens: usage.cachedTokens,
-        reasoningTokens: usage.reasoningTokens,
-        tokensEstimated: usage.estimated,
-      },
-    })
-    return count === 1
+    const { usage } = final
+    const fields: Record<string, SqlValue> = {
+      status: final.status,
+      content: final.content,
+      finishReason: final.finishReason,
+      tokenCount: final.tokenCount,
+      errorCode: final.errorCode,
+      errorMessage: final.errorMessage,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      cachedTokens: usage.cachedTokens,
+      reasoningTokens: usage.reasoningTokens,
+      tokensEstimated: usage.estimated,
+      updatedAt: new Date(),
+    }
+    const names = Object.keys(fields)
+    const sql = `UPDATE "Message" SET ${names.map((name) => `"${name}" = ?`).join(', ')} WHERE "id" = ? AND "status" = 'streaming'`
+    return (await execute(this.db, sql, [...Object.values(fields), id])) === 1
   }
 
   /** One UPDATE ... CASE per chunk instead of one statement per message; leaves updatedAt alone. */

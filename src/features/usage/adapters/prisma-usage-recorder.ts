@@ -1,6 +1,7 @@
 import { inject, injectable } from 'tsyringe'
 import { IdGenerator } from '../../../shared/ids.ts'
 import { Database } from '../../../shared/infra/database/database.ts'
+import { execute, insertSql, type SqlValue } from '../../../shared/infra/database/raw-sql.ts'
 import { Log, type Logger } from '../../../shared/logger.ts'
 import { costMicros } from '../price-table.ts'
 import type { UsageEntry, UsageRecorder } from '../usage-recorder.port.ts'
@@ -9,7 +10,7 @@ const FLUSH_EVERY_MS = 500
 const FLUSH_AT_ENTRIES = 200
 
 const COLUMNS = ['id', 'userId', 'apiKeyId', 'modelConfigId', 'modelId', 'provider', 'source', 'inputTokens', 'outputTokens', 'cachedTokens', 'reasoningTokens', 'estimated', 'costMicros', 'latencyMs', 'ttftMs', 'status', 'createdAt'] as const
-type Row = Record<(typeof COLUMNS)[number], string | number | boolean | Date | null>
+type Row = Record<(typeof COLUMNS)[number], SqlValue>
 
 /**
  * Buffers usage entries and writes each batch with one multi-row INSERT, off the request path.
@@ -76,14 +77,7 @@ export class PrismaUsageRecorder implements UsageRecorder {
 
   /** 200 rows x 17 columns stay well under both databases' parameter limits. */
   private async insert(rows: Row[]): Promise<void> {
-    const sqlite = this.db.kind === 'sqlite'
-    let n = 0
-    const placeholder = () => (sqlite ? '?' : `$${++n}`)
-    const values = rows.map(() => `(${COLUMNS.map(placeholder).join(', ')})`).join(', ')
-    // On SQLite, values are stored as Prisma stores them: ISO text with +00:00, booleans as 0/1.
-    const stored = (value: Row[keyof Row]) => (!sqlite ? value : value instanceof Date ? value.toISOString().replace('Z', '+00:00') : typeof value === 'boolean' ? Number(value) : value)
-    const params = rows.flatMap((row) => COLUMNS.map((column) => stored(row[column])))
-    await this.db.client.$executeRawUnsafe(`INSERT INTO "UsageRecord" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES ${values}`, ...params)
+    await execute(this.db, insertSql('UsageRecord', COLUMNS, rows.length), rows.flatMap((row) => COLUMNS.map((column) => row[column])))
   }
 
   /** tsyringe calls dispose() on container.dispose() (class-bound): nothing buffered is lost on shutdown. */
