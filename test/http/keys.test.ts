@@ -19,8 +19,18 @@ describe('platform API keys over HTTP', () => {
     alice = await t.registerUser('alice')
     bob = await t.registerUser('bob')
     admin = await t.adminToken()
+    // Keys may be restricted to these: a system model by alias, alice's own by alias; bob has his own.
+    await addModel('sys-gpt', null, 'gpt-main')
+    await addModel('alice-m1', alice.id, 'm1')
+    await addModel('bob-own', bob.id, null)
+    await addModel('sys-admins', null, null, 'admins')
   })
   afterAll(() => t.close())
+
+  const addModel = (id: string, ownerId: string | null, alias: string | null, visibility = 'all') =>
+    t.db.client.modelConfig.create({
+      data: { id, ownerId, alias, visibility, providerKind: 'openai', baseUrl: 'http://127.0.0.1:9/v1', modelId: 'gpt-4o-mini', displayName: id, contextWindow: 128000, maxOutputTokens: 4096 },
+    })
 
   const create = async (token: string, body: Record<string, unknown> = { name: 'laptop' }) => {
     const res = await t.request('POST', '/api/keys', { token, body })
@@ -172,5 +182,20 @@ describe('platform API keys over HTTP', () => {
     const actions = new Set(res.body.items.map((e: any) => e.action))
     for (const action of ['api_key.created', 'api_key.rotated', 'api_key.revoked']) expect(actions).toContain(action)
     expect(JSON.stringify(res.body)).not.toMatch(/sk-[a-z0-9]{8}_/)
+  })
+
+  // Last: it creates keys for bob and the admin, which the listings above do not expect.
+  it('restricts a key only to models its owner may use: anything else is a 400 naming the entry', async () => {
+    const res = await t.request('POST', '/api/keys', { token: alice.token, body: { name: 'x', allowedModels: ['gpt-main', 'bob-own', 'no-such-model', 'sys-admins', 'alice-m1'] } })
+    expect(res.status).toBe(400)
+    expect(res.body.error.code).toBe('VALIDATION_FAILED')
+    expect(res.body.error.details.map((d: any) => d.path)).toEqual(['allowedModels.1', 'allowedModels.2', 'allowedModels.3'])
+    // Bob may name his own model and a system model, but not alice's model by id or alias.
+    await create(bob.token, { name: 'own', allowedModels: ['bob-own', 'sys-gpt'] })
+    for (const name of ['alice-m1', 'm1']) {
+      expect((await t.request('POST', '/api/keys', { token: bob.token, body: { name: 'x', allowedModels: [name] } })).status).toBe(400)
+    }
+    // An admin may use (so name) a system model hidden from users.
+    await create(admin, { name: 'ops', allowedModels: ['sys-admins'] })
   })
 })

@@ -66,6 +66,41 @@ describe.each(['sqlite', 'postgres'] as const)('chat sessions over HTTP on %s', 
     expect((await request('PATCH', `/api/sessions/${bobs.body.id}`, { token: bob.token, body: { modelId: 'm-alice' } })).status).toBe(404)
   })
 
+  it('gives a session created without a model the default model: mine, else the system default, if I may use it', async () => {
+    const admin = await t.adminToken()
+    await t.db.client.modelConfig.create({
+      data: { id: 'm-admins', ownerId: null, visibility: 'admins', providerKind: 'openai', baseUrl: 'http://127.0.0.1:9/v1', modelId: 'gpt-4o-mini', displayName: 'admins', contextWindow: 128000, maxOutputTokens: 4096 },
+    })
+    const newSession = async (token: string, body: Record<string, unknown> = {}) => {
+      const res = await request('POST', '/api/sessions', { token, body })
+      expect(res.status, JSON.stringify(res.body)).toBe(201)
+      return res.body.modelId as string | null
+    }
+    const setSystemDefault = async (id: string | null) =>
+      expect((await request('PATCH', '/api/settings/system', { token: admin, body: { defaultModelId: id } })).status).toBe(200)
+    try {
+      expect(await newSession(alice.token)).toBeNull() // no default anywhere
+      await setSystemDefault('m-shared')
+      expect(await newSession(alice.token)).toBe('m-shared')
+      expect((await request('PATCH', '/api/settings/me', { token: alice.token, body: { defaultModelId: 'm-alice' } })).status).toBe(200)
+      expect(await newSession(alice.token)).toBe('m-alice') // mine first
+      expect(await newSession(bob.token)).toBe('m-shared') // bob has none of his own
+      expect(await newSession(alice.token, { modelId: 'm-shared' })).toBe('m-shared') // an explicit model wins
+      expect(await newSession(alice.token, { title: 'no model field' })).toBe('m-alice')
+
+      // A default the caller may not use (hidden, disabled) is skipped, not forced on the session.
+      await setSystemDefault('m-admins')
+      expect(await newSession(bob.token)).toBeNull()
+      expect(await newSession(admin)).toBe('m-admins')
+      await setSystemDefault('m-off')
+      expect(await newSession(bob.token)).toBeNull()
+      expect(await newSession(alice.token)).toBe('m-alice')
+    } finally {
+      await request('PATCH', '/api/settings/me', { token: alice.token, body: { defaultModelId: null } })
+      await request('PATCH', '/api/settings/system', { token: admin, body: { defaultModelId: null } })
+    }
+  })
+
   it("hides another user's session behind 404 and leaves it unchanged", async () => {
     const mine = (await request('POST', '/api/sessions', { token: alice.token, body: { title: 'Private' } })).body
     for (const [method, url, body] of [

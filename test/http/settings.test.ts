@@ -8,9 +8,20 @@ describe('settings over HTTP', () => {
   beforeAll(async () => {
     t = await createTestApp()
     admin = await t.adminToken()
-    alice = (await t.registerUser('alice')).token
+    const registered = await t.registerUser('alice')
+    alice = registered.token
+    const other = await t.registerUser('carol')
+    await addModel('house-model', null)
+    await addModel('admins-model', null, 'admins')
+    await addModel('alice-model', registered.id)
+    await addModel('carol-model', other.id)
   })
   afterAll(() => t.close())
+
+  const addModel = (id: string, ownerId: string | null, visibility = 'all') =>
+    t.db.client.modelConfig.create({
+      data: { id, ownerId, visibility, providerKind: 'openai', baseUrl: 'http://127.0.0.1:9/v1', modelId: 'gpt-4o-mini', displayName: id, contextWindow: 128000, maxOutputTokens: 4096 },
+    })
 
   it('needs a signed-in caller', async () => {
     expect((await t.request('GET', '/api/settings')).status).toBe(401)
@@ -70,6 +81,34 @@ describe('settings over HTTP', () => {
 
     await t.request('PATCH', '/api/settings/system', { token: admin, body: { registration: 'open' } })
     expect((await t.request('POST', '/api/auth/register', { body: { username: 'bob', password: 'bob password' } })).status).toBe(201)
+  })
+
+  it.each([
+    ['a personal model', 'alice-model'],
+    ['an unknown model', 'no-such-model'],
+  ])('refuses %s as the system default model with 400 naming the field, changing nothing', async (_what, id) => {
+    const res = await t.request('PATCH', '/api/settings/system', { token: admin, body: { defaultModelId: id, maxMessageChars: 7 } })
+    expect(res.status).toBe(400)
+    expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'defaultModelId' }] })
+    expect((await t.request('GET', '/api/settings', { token: admin })).body.system.maxMessageChars).not.toBe(7)
+  })
+
+  it.each([
+    ["another user's model", 'carol-model'],
+    ['a system model hidden from me', 'admins-model'],
+    ['an unknown model', 'no-such-model'],
+  ])('refuses %s as my default model with 400 naming the field', async (_what, id) => {
+    const res = await t.request('PATCH', '/api/settings/me', { token: alice, body: { defaultModelId: id } })
+    expect(res.status).toBe(400)
+    expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'defaultModelId' }] })
+    expect((await t.request('GET', '/api/settings', { token: alice })).body.personal.defaultModelId).not.toBe(id)
+  })
+
+  it('takes a system model I may use as my default', async () => {
+    const res = await t.request('PATCH', '/api/settings/me', { token: alice, body: { defaultModelId: 'house-model' } })
+    expect(res.status).toBe(200)
+    expect(res.body.personal.defaultModelId).toBe('house-model')
+    await t.request('PATCH', '/api/settings/me', { token: alice, body: { defaultModelId: null } })
   })
 
   it('drives the mode reported by /api/info', async () => {

@@ -5,8 +5,10 @@ import { InProcessReplyControl } from './adapters/in-process-reply-control.ts'
 import { PrismaChatSessionRepository } from './adapters/prisma-chat-session.repository.ts'
 import { PrismaMessageRepository } from './adapters/prisma-message.repository.ts'
 import { RedisReplyControl } from './adapters/redis-reply-control.ts'
+import { SettingsDefaultModels } from './adapters/settings-default-models.ts'
 import { TiktokenTokenCounter } from './adapters/tiktoken-token-counter.ts'
 import { ChatSessionRepository } from './chat-session.repository.port.ts'
+import { DefaultModels } from './default-models.port.ts'
 import { MessageRepository } from './message.repository.port.ts'
 import { ReplyControl } from './reply-control.port.ts'
 import { TokenCounter } from './token-counter.port.ts'
@@ -15,6 +17,8 @@ export function registerChat(c: DependencyContainer): void {
   bindClass(c, ChatSessionRepository, PrismaChatSessionRepository)
   bindClass(c, MessageRepository, PrismaMessageRepository)
   bindValue(c, TokenCounter, new TiktokenTokenCounter())
+  // A session created without a model gets the default-model settings (needs registerSettings).
+  bindClass(c, DefaultModels, SettingsDefaultModels)
   // With Redis, a stop request reaches the replica that serves the reply (class-bound: dispose() closes its subscriber).
   if (c.isRegistered(RedisClient, true)) bindClass(c, ReplyControl, RedisReplyControl)
   else bindValue(c, ReplyControl, new InProcessReplyControl())

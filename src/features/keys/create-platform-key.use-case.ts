@@ -4,6 +4,7 @@ import { Clock } from '../../shared/clock.port.ts'
 import { ValidationFailed } from '../../shared/errors.ts'
 import { IdGenerator } from '../../shared/ids.ts'
 import { AuditTrail } from '../audit/audit-trail.port.ts'
+import { ModelCatalog } from '../models/model-catalog.port.ts'
 import type { Limits } from '../usage/limits.ts'
 import { KeySecrets } from './key-secrets.port.ts'
 import { publicKey, type PublicPlatformKey } from './platform-key.ts'
@@ -31,6 +32,7 @@ export class CreatePlatformKey {
     @inject(AuditTrail) private readonly audit: AuditTrail,
     @inject(IdGenerator) private readonly ids: IdGenerator,
     @inject(Clock) private readonly clock: Clock,
+    @inject(ModelCatalog) private readonly models: ModelCatalog,
   ) {}
 
   async execute({ actor, name, expiresAt, allowedModels = [], limits = {} }: CreatePlatformKeyInput): Promise<IssuedKey> {
@@ -38,6 +40,7 @@ export class CreatePlatformKey {
     if (expiresAt && expiresAt <= now) {
       throw new ValidationFailed('"expiresAt" must be in the future', [{ location: 'json', path: 'expiresAt', message: 'must be in the future' }])
     }
+    await this.checkAllowedModels(actor, allowedModels)
     const { secret, prefix } = this.secrets.generate()
     const key = await this.keys.create({
       id: this.ids.next(),
@@ -57,5 +60,16 @@ export class CreatePlatformKey {
       metadata: { name: key.name, prefix, expiresAt: expiresAt?.toISOString() ?? null, allowedModels: key.allowedModels, limits },
     })
     return { key: publicKey(key, now), secret }
+  }
+
+  /** Every entry names, by id or alias, a model the owner may use: their own or a visible system model. */
+  private async checkAllowedModels(actor: Actor, allowedModels: readonly string[]): Promise<void> {
+    if (allowedModels.length === 0) return
+    const referable = await this.models.referableBy(actor)
+    const known = new Set(referable.flatMap((m) => (m.alias ? [m.id, m.alias] : [m.id])))
+    const problems = allowedModels.flatMap((name, i) =>
+      known.has(name) ? [] : [{ location: 'json', path: `allowedModels.${i}`, message: 'not the id or alias of a model you may use' }],
+    )
+    if (problems.length) throw new ValidationFailed('"allowedModels" names models you may not use or that do not exist', problems)
   }
 }

@@ -15,6 +15,8 @@ import { CredentialHealth } from './credential-health.port.ts'
 import { PoolRandom } from './credential-pool.ts'
 import { ModelAccess } from './model-access.port.ts'
 import { ModelAccessService } from './model-access.service.ts'
+import { ModelCatalog } from './model-catalog.port.ts'
+import { ModelCatalogService } from './model-catalog.service.ts'
 import { ModelConfigRepository } from './model-config.repository.port.ts'
 import { ProviderCredentialRepository } from './provider-credential.repository.port.ts'
 import { SealedSecretStore } from './sealed-secret.store.port.ts'
@@ -39,6 +41,7 @@ export function registerModels(c: DependencyContainer, options: ModelsModuleOpti
   bindFactory(c, ProviderCredentialRepository, cached((inner, bus) => new CachingProviderCredentialRepository(inner.resolve(PrismaProviderCredentialRepository), bus, resolve(inner, Clock))))
   bindFactory(c, SealedSecretStore, cached((inner, bus) => new AnnouncingSealedSecretStore(inner.resolve(PrismaSealedSecretStore), bus)))
   bindClass(c, ModelAccess, ModelAccessService)
+  bindClass(c, ModelCatalog, ModelCatalogService)
   bindValue(c, PoolRandom, Math.random)
   // With Redis, a key that failed on one replica sits out on all of them.
   bindFactory(c, CredentialHealth, (inner) =>

@@ -1,7 +1,8 @@
 import { inject, injectable } from 'tsyringe'
 import { isAdmin, type Actor } from '../../shared/actor.ts'
-import { Forbidden } from '../../shared/errors.ts'
+import { Forbidden, ValidationFailed } from '../../shared/errors.ts'
 import { AuditTrail } from '../audit/audit-trail.port.ts'
+import { ModelCatalog } from '../models/model-catalog.port.ts'
 import { resolvePersonalSettings, settingsView, validateSystemPatch, type SettingsView } from './settings.ts'
 import { SettingsChangeBus } from './settings-change-bus.port.ts'
 import { SettingsRepository } from './settings.repository.port.ts'
@@ -20,11 +21,16 @@ export class UpdateSystemSettings {
     @inject(SettingsChangeBus) private readonly bus: SettingsChangeBus,
     @inject(SystemSettingsReader) private readonly system: SystemSettingsReader,
     @inject(AuditTrail) private readonly audit: AuditTrail,
+    @inject(ModelCatalog) private readonly models: ModelCatalog,
   ) {}
 
   async execute({ actor, patch }: UpdateSystemSettingsInput): Promise<SettingsView> {
     if (!isAdmin(actor)) throw new Forbidden('Only an administrator can change system settings')
     const values = validateSystemPatch(patch)
+    // Everyone's default: it must name a system model (enabled or not), never someone's personal one.
+    if (typeof values.defaultModelId === 'string' && !(await this.models.findSystemModel(values.defaultModelId))) {
+      throw new ValidationFailed('Invalid system settings', [{ path: 'defaultModelId', message: 'must be the id of a system model' }])
+    }
     const keys = Object.keys(values).sort()
     if (keys.length) {
       await this.repository.setSystem(values, actor.userId)

@@ -4,6 +4,7 @@ import { DeleteSession } from '../../../src/features/chat/delete-session.use-cas
 import { GetSession } from '../../../src/features/chat/get-session.use-case.ts'
 import { ListMessages } from '../../../src/features/chat/list-messages.use-case.ts'
 import { ListSessions } from '../../../src/features/chat/list-sessions.use-case.ts'
+import type { DefaultModels } from '../../../src/features/chat/default-models.port.ts'
 import { InMemoryChatSessionRepository } from '../../../src/features/chat/testing/in-memory-chat-session.repository.ts'
 import { InMemoryMessageRepository } from '../../../src/features/chat/testing/in-memory-message.repository.ts'
 import { UpdateSession } from '../../../src/features/chat/update-session.use-case.ts'
@@ -24,10 +25,11 @@ const access: ModelAccess = {
     if (!allowed) throw new NotFound('Model')
     return { config: { id } as ModelConfig, apiKey: '' }
   },
-  listUsable: async () => [],
+  listUsable: async (actor) => (actor.userId === 'alice' ? ['m-alice', 'm-shared'] : ['m-shared']).map((id) => ({ id }) as ModelConfig),
 }
 
-function setup() {
+function setup(defaults: Record<string, string[]> = {}) {
+  const defaultModels: DefaultModels = { candidatesFor: async (userId) => defaults[userId] ?? [] }
   const clock = new ManualClock()
   const messages = new InMemoryMessageRepository(() => clock.now())
   const sessions = new InMemoryChatSessionRepository(() => clock.now(), messages)
@@ -35,7 +37,7 @@ function setup() {
     clock,
     sessions,
     messages,
-    create: new CreateSession(sessions, access, new SequentialIds('s')),
+    create: new CreateSession(sessions, access, new SequentialIds('s'), defaultModels),
     list: new ListSessions(sessions),
     get: new GetSession(sessions),
     update: new UpdateSession(sessions, access),
@@ -54,6 +56,16 @@ describe('chat session use cases', () => {
       modelConfigId: 'm-alice',
       systemPrompt: 'Be brief.',
     })
+  })
+
+  it('gives a session created without a model the first default the caller may use', async () => {
+    // Candidates come best first: the user's own default, then the system default.
+    const s = setup({ alice: ['m-alice', 'm-shared'], bob: ['m-alice', 'm-shared'], root: ['m-gone'] })
+    expect((await s.create.execute({ actor: alice })).modelConfigId).toBe('m-alice')
+    expect((await s.create.execute({ actor: bob })).modelConfigId).toBe('m-shared') // alice's model is not his
+    expect((await s.create.execute({ actor: root })).modelConfigId).toBeNull() // no usable default: none
+    // An explicit model wins over the defaults.
+    expect((await s.create.execute({ actor: alice, modelId: 'm-shared' })).modelConfigId).toBe('m-shared')
   })
 
   it('refuses a model the caller may not use, storing nothing', async () => {

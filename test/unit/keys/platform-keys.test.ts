@@ -8,6 +8,7 @@ import { ListPlatformKeys } from '../../../src/features/keys/list-platform-keys.
 import { RevokePlatformKey } from '../../../src/features/keys/revoke-platform-key.use-case.ts'
 import { RotatePlatformKey } from '../../../src/features/keys/rotate-platform-key.use-case.ts'
 import { InMemoryPlatformKeyRepository } from '../../../src/features/keys/testing/in-memory-platform-key.repository.ts'
+import { StaticModelCatalog } from '../../../src/features/models/testing/static-model-catalog.ts'
 import type { Actor } from '../../../src/shared/actor.ts'
 import { createLogger } from '../../../src/shared/logger.ts'
 import { ManualClock, SequentialIds } from '../../../src/shared/testing/fakes.ts'
@@ -24,11 +25,18 @@ function setup() {
   const audit = new InMemoryAuditLog()
   const secrets = new HmacKeySecrets(PEPPER)
   const log = createLogger('silent')
+  // System models: "gpt" by alias, "m1" by id, one hidden from users; personal: alice's and bob's.
+  const models = new StaticModelCatalog()
+  models.add({ id: 'sys-gpt', alias: 'gpt' })
+  models.add({ id: 'm1' })
+  models.add({ id: 'sys-hidden', visibility: 'admins' })
+  models.add({ id: 'alice-own', alias: 'mine', ownerId: alice.userId })
+  models.add({ id: 'bob-own', ownerId: bob.userId })
   return {
     clock,
     repo,
     audit,
-    create: new CreatePlatformKey(repo, secrets, audit, new SequentialIds('key'), clock),
+    create: new CreatePlatformKey(repo, secrets, audit, new SequentialIds('key'), clock, models),
     list: new ListPlatformKeys(repo, clock),
     revoke: new RevokePlatformKey(repo, audit, clock),
     rotate: new RotatePlatformKey(repo, secrets, audit, clock),
@@ -63,6 +71,24 @@ describe('platform API keys (use cases with fakes)', () => {
 
   it('refuses an expiry in the past', async () => {
     await expect(s.create.execute({ actor: alice, name: 'k', expiresAt: new Date('2026-01-01T00:00:00Z') })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' })
+  })
+
+  it('restricts a key only to models its owner may use, by id or alias', async () => {
+    const ok = await s.create.execute({ actor: alice, name: 'k', allowedModels: ['gpt', 'm1', 'alice-own', 'mine'] })
+    expect(ok.key.allowedModels).toEqual(['gpt', 'm1', 'alice-own', 'mine'])
+    await expect(s.create.execute({ actor: alice, name: 'k', allowedModels: ['gpt', 'bob-own', 'sys-hidden', 'nope'] })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [
+        { location: 'json', path: 'allowedModels.1' },
+        { location: 'json', path: 'allowedModels.2' },
+        { location: 'json', path: 'allowedModels.3' },
+      ],
+    })
+    // An admin may name a system model hidden from users; bob may name his own model, not alice's.
+    await expect(s.create.execute({ actor: admin, name: 'k', allowedModels: ['sys-hidden'] })).resolves.toBeTruthy()
+    await expect(s.create.execute({ actor: bob, name: 'k', allowedModels: ['bob-own'] })).resolves.toBeTruthy()
+    await expect(s.create.execute({ actor: bob, name: 'k', allowedModels: ['mine'] })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' })
+    expect(s.audit.records.filter((e) => e.action === 'api_key.created')).toHaveLength(3)
   })
 
   it('authenticates a valid key as its owner, with the key id, models and limits', async () => {

@@ -116,3 +116,33 @@ describe('UpdateMySettings', () => {
     expect(seen).toEqual([{ scope: 'user', userId: 'user-1', keys: ['defaultModelId'] }])
   })
 })
+
+describe('default model references', () => {
+  it('takes only a system model as the system default', async () => {
+    for (const id of ['everyone', 'admins-only']) {
+      expect((await h.updateSystem.execute({ actor: admin, patch: { defaultModelId: id } })).system.defaultModelId).toBe(id)
+    }
+    for (const id of ['mine', 'bobs', 'no-such-model']) {
+      await expect(h.updateSystem.execute({ actor: admin, patch: { defaultModelId: id, maxMessageChars: 5 } })).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: [{ path: 'defaultModelId', message: expect.stringContaining('system model') }],
+      })
+    }
+    // Nothing of a refused patch is written, and null clears the default.
+    expect((await h.getEffective.execute({ actor: admin })).system).toMatchObject({ defaultModelId: 'admins-only', maxMessageChars: 100_000 })
+    expect((await h.updateSystem.execute({ actor: admin, patch: { defaultModelId: null } })).system.defaultModelId).toBeNull()
+  })
+
+  it('takes my own model or a system model I may use as my default, nothing else', async () => {
+    for (const id of ['mine', 'everyone']) {
+      expect((await h.updateMine.execute({ actor: alice, patch: { defaultModelId: id } })).personal.defaultModelId).toBe(id)
+    }
+    for (const id of ['bobs', 'admins-only', 'no-such-model']) {
+      await expect(h.updateMine.execute({ actor: alice, patch: { defaultModelId: id } })).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: [{ path: 'defaultModelId' }],
+      })
+    }
+    expect((await h.getEffective.execute({ actor: alice })).personal.defaultModelId).toBe('everyone')
+  })
+})
