@@ -76,7 +76,7 @@ describe('admin CLI (child processes on a temp SQLite data dir)', () => {
       admin(['create-admin', 'ops']),
     ])
     expect(duplicate).toMatchObject({ code: 1, stderr: 'admin: The username "root" is already taken\n' })
-    expect(weak).toMatchObject({ code: 1, stderr: 'admin: The password must be at least 8 characters\n' })
+    expect(weak).toMatchObject({ code: 1, stderr: 'admin: The password must be at least 10 characters\n' })
     expect(generated.code).toBe(0)
     expect(generated.stdout).toMatch(/One-time password: [A-Za-z0-9_-]{24}\nIt must be changed at first login\./)
   }, 180_000)

@@ -74,12 +74,11 @@ describe.each(['sqlite', 'postgres'] as const)('auth over HTTP on %s', (kind) =>
     await t.registerUser('erin')
     const statuses: number[] = []
     let last
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < 6; i++) {
       last = await t.request('POST', '/api/auth/login', { body: { username: 'erin', password: 'wrong password' } })
       statuses.push(last.status)
     }
-    expect(statuses.slice(0, 6)).toEqual([401, 401, 401, 401, 401, 401])
-    expect(statuses[6]).toBe(429)
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]) // five tries from one address, then a wait
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1)
     expect(last!.body.error.code).toBe('RATE_LIMITED')
   })

@@ -38,6 +38,8 @@ export async function createTestApp(options: { kind?: DatabaseKind; env?: Record
     DATA_DIR: dataDir,
     DATABASE_URL: database.url,
     BCRYPT_COST: '4',
+    // Every in-process request comes from one address; tests that check the limit set their own.
+    REGISTRATION_RATE_PER_HOUR: '1000',
     ADMIN_USERNAME: ADMIN.username,
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: 'debug',

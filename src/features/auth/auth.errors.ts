@@ -1,4 +1,4 @@
-import { AppError, Unauthenticated } from '../../shared/errors.ts'
+import { AppError, ServiceUnavailable, Unauthenticated } from '../../shared/errors.ts'
 
 export class InvalidCredentials extends Unauthenticated {
   constructor() {
@@ -23,6 +23,17 @@ export class RefreshTokenReused extends Unauthenticated {
 export class TooManyAttempts extends AppError {
   constructor(retryAfterSeconds: number) {
     super('RATE_LIMITED', `Too many failed logins; try again in ${retryAfterSeconds} s`, undefined, retryAfterSeconds)
+  }
+}
+export class TooManyRegistrations extends AppError {
+  constructor(retryAfterSeconds: number) {
+    super('RATE_LIMITED', `Too many registrations from your address; try again in ${retryAfterSeconds} s`, undefined, retryAfterSeconds)
+  }
+}
+/** Every password-hashing worker is busy and the queue is full: shed rather than pile up. */
+export class PasswordHashingBusy extends ServiceUnavailable {
+  constructor() {
+    super('The server is busy checking passwords; retry shortly', 1)
   }
 }
 export class RegistrationClosed extends AppError {

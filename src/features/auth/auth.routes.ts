@@ -28,7 +28,7 @@ const register = createRoute({
   tags: ['auth'],
   summary: 'Create an account (when registration is open) and log in',
   request: body(CredentialsSchema),
-  responses: { 201: jsonContent(SessionSchema, 'Registered and logged in'), ...errorResponses(400, 403, 409) },
+  responses: { 201: jsonContent(SessionSchema, 'Registered and logged in'), ...errorResponses(400, 403, 409, 429, 503) },
 })
 const login = createRoute({
   method: 'post',
@@ -36,7 +36,7 @@ const login = createRoute({
   tags: ['auth'],
   summary: 'Log in with username and password',
   request: body(CredentialsSchema),
-  responses: { 200: jsonContent(SessionSchema, 'Logged in'), ...errorResponses(400, 401, 429) },
+  responses: { 200: jsonContent(SessionSchema, 'Logged in'), ...errorResponses(400, 401, 429, 503) },
 })
 const refresh = createRoute({
   method: 'post',
@@ -73,7 +73,7 @@ const changePassword = createRoute({
   security: bearer,
   middleware: [signedIn] as const,
   request: body(ChangePasswordSchema),
-  responses: { 200: jsonContent(SessionSchema, 'Password changed; a fresh session'), ...errorResponses(400, 401) },
+  responses: { 200: jsonContent(SessionSchema, 'Password changed; a fresh session'), ...errorResponses(400, 401, 503) },
 })
 
 export function authRoutes(container: DependencyContainer, options: { trustProxy: boolean }) {
@@ -85,7 +85,10 @@ export function authRoutes(container: DependencyContainer, options: { trustProxy
   const changeOwnPassword = container.resolve(ChangePassword)
 
   return createRouter()
-    .openapi(register, async (c) => c.json(await registerUser.execute(c.req.valid('json')), 201))
+    .openapi(register, async (c) => {
+      const input = { ...c.req.valid('json'), clientAddress: clientAddress(c, options.trustProxy) }
+      return c.json(await registerUser.execute(input), 201)
+    })
     .openapi(login, async (c) => {
       const input = { ...c.req.valid('json'), clientAddress: clientAddress(c, options.trustProxy) }
       return c.json(await logIn.execute(input), 200)

@@ -1,4 +1,5 @@
 import type { Actor, Role } from '../../shared/actor.ts'
+import { COMMON_PASSWORDS } from './common-passwords.ts'
 
 export type { Role }
 
@@ -36,7 +37,7 @@ export interface UserChanges {
 }
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{2,63}$/
-export const PASSWORD_MIN_LENGTH = 8
+export const PASSWORD_MIN_LENGTH = 10
 /** bcrypt reads at most 72 bytes; longer passwords would be silently truncated, so they are refused. */
 export const PASSWORD_MAX_BYTES = 72
 
@@ -56,7 +57,15 @@ export function passwordProblem(password: string, username: string): string | un
     return `must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8 (bcrypt ignores anything longer)`
   }
   if (password.toLowerCase() === username.toLowerCase()) return 'must not be the same as the username'
+  if (isCommonPassword(password)) return 'is too common: it is on lists of leaked passwords that attackers try first'
   return undefined
+}
+
+/** On the bundled list, as is or with digits and symbols around it (`Password123!`, `2024dragon`). */
+export function isCommonPassword(password: string): boolean {
+  const lower = password.toLowerCase()
+  const core = lower.replace(/^[\d\W_]+|[\d\W_]+$/g, '')
+  return COMMON_PASSWORDS.has(lower) || (core.length >= 3 && COMMON_PASSWORDS.has(core))
 }
 
 export const toActor = (user: User): Actor => ({ userId: user.id, username: user.username, role: user.role })

@@ -27,7 +27,7 @@ const SECRETS = {
   apiKeyPepper: 'replica-pepper-that-is-long-enough-0123456789',
 }
 
-export async function startReplica(databaseUrl: string, redisUrl: string, name: string) {
+export async function startReplica(databaseUrl: string, redisUrl: string, name: string, env: Record<string, string> = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), `chatbase-${name}-`))
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -35,9 +35,11 @@ export async function startReplica(databaseUrl: string, redisUrl: string, name: 
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     BCRYPT_COST: '4',
+    REGISTRATION_RATE_PER_HOUR: '1000', // every in-process request comes from one address
     ADMIN_USERNAME: ADMIN.username,
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: 'debug',
+    ...env,
   })
   const { log, logs } = capturedLogger([], config.logLevel)
   const db = await openDatabase(databaseUrl, { poolSize: 4 })
@@ -91,14 +93,14 @@ export async function startReplica(databaseUrl: string, redisUrl: string, name: 
 }
 export type Replica = Awaited<ReturnType<typeof startReplica>>
 
-/** A fresh migrated PostgreSQL database and Redis prefix, and `count` replicas on them. */
-export async function startReplicas(count = 2): Promise<{ replicas: Replica[]; redis: TestRedis; close(): Promise<void> }> {
+/** A fresh migrated PostgreSQL database and Redis prefix, and `count` replicas on them (`env` on top of the test config). */
+export async function startReplicas(count = 2, env: Record<string, string> = {}): Promise<{ replicas: Replica[]; redis: TestRedis; close(): Promise<void> }> {
   const redis = await createTestRedis() // first: when Redis is missing, no database is left behind
   const database = await createTestDatabase('postgres')
   const replicas: Replica[] = []
   try {
     // One after the other: the first creates the administrator.
-    for (let i = 0; i < count; i++) replicas.push(await startReplica(database.url, redis.url, String.fromCharCode(65 + i)))
+    for (let i = 0; i < count; i++) replicas.push(await startReplica(database.url, redis.url, String.fromCharCode(65 + i), env))
   } catch (error) {
     await Promise.all(replicas.map((r) => r.close()))
     await Promise.all([redis.cleanup(), database.dispose()])

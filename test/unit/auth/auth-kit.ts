@@ -1,6 +1,7 @@
 import { BcryptPasswordHasher } from '../../../src/features/auth/adapters/bcrypt-password-hasher.ts'
 import { HmacRefreshTokenMint } from '../../../src/features/auth/adapters/hmac-refresh-token-mint.ts'
 import { InMemoryLoginThrottle } from '../../../src/features/auth/adapters/in-memory-login-throttle.ts'
+import { InMemoryRegistrationLimiter } from '../../../src/features/auth/adapters/in-memory-registration-limiter.ts'
 import { JwtAccessTokens } from '../../../src/features/auth/adapters/jwt-access-tokens.ts'
 import type { AuthPolicy } from '../../../src/features/auth/auth-policy.ts'
 import { AuthenticateAccessToken } from '../../../src/features/auth/authenticate-access-token.use-case.ts'
@@ -24,7 +25,8 @@ export function authKit(policyOverrides: Partial<AuthPolicy> = {}) {
   const refreshTokens = new InMemoryRefreshTokenRepository()
   const hasher = new BcryptPasswordHasher(4)
   const accessTokens = new JwtAccessTokens('x'.repeat(32), 900)
-  const throttle = new InMemoryLoginThrottle(() => clock.now().getTime())
+  const throttle = new InMemoryLoginThrottle(clock)
+  const registrations = new InMemoryRegistrationLimiter(10, 3600, clock)
   const gateState: { open: boolean } = { open: true }
   const gate: RegistrationGate = {
     check: async () => (gateState.open ? { open: true } : { open: false, reason: 'Registration is closed' }),
@@ -39,7 +41,7 @@ export function authKit(policyOverrides: Partial<AuthPolicy> = {}) {
     hasher,
     throttle,
     gateState,
-    register: new RegisterUser(users, hasher, gate, sessions, ids, policy),
+    register: new RegisterUser(users, hasher, gate, registrations, sessions, ids, policy),
     logIn: new LogIn(users, hasher, throttle, sessions),
     refresh: new RefreshSession(refreshTokens, users, sessions, clock, policy),
     logOut: new LogOut(refreshTokens, clock),

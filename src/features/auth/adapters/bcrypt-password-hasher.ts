@@ -1,6 +1,10 @@
 import bcrypt from 'bcryptjs'
 import type { PasswordHasher } from '../password-hasher.port.ts'
 
+/**
+ * bcrypt on the calling thread: for use-case tests and one-off tools. The server uses
+ * PooledBcryptPasswordHasher (worker threads, bounded queue).
+ */
 export class BcryptPasswordHasher implements PasswordHasher {
   private readonly dummyHash: string
 

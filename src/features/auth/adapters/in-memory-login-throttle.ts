@@ -1,51 +1,59 @@
-import { FAILURE_MEMORY_SECONDS, freeFailuresFor, lockSeconds } from '../auth-policy.ts'
-import type { LoginThrottle } from '../login-throttle.port.ts'
+import type { Clock } from '../../../shared/clock.port.ts'
+import { systemClock } from '../../../shared/infra/uuid-v7.ts'
+import { ATTEMPT_MEMORY_SECONDS, backoffSeconds } from '../login-throttle-policy.ts'
+import type { LoginThrottle, Reservation, ThrottleKey } from '../login-throttle.port.ts'
 
 interface Entry {
-  failures: number
-  lockedUntil: number
-  lastFailureAt: number
+  attempts: number
+  waitUntil: number
+  lastAttemptAt: number
 }
 
-/** Single-instance throttle. A Redis implementation shares the counts across replicas. */
+/**
+ * Single-process throttle. Each method runs without an await in between, so concurrent logins in
+ * this process reserve one after the other. RedisLoginThrottle shares the counts across replicas.
+ */
 export class InMemoryLoginThrottle implements LoginThrottle {
   private readonly entries = new Map<string, Entry>()
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly clock: Clock = systemClock) {}
 
-  async retryAfterSeconds(keys: string[]): Promise<number> {
-    const now = this.now()
-    const waits = keys.map((key) => {
-      const entry = this.live(key, now)
-      return entry ? Math.ceil(Math.max(0, entry.lockedUntil - now) / 1000) : 0
-    })
-    return Math.max(0, ...waits)
-  }
-
-  async recordFailure(keys: string[]): Promise<void> {
-    const now = this.now()
+  async reserve(keys: readonly ThrottleKey[]): Promise<Reservation> {
+    const now = this.clock.now().getTime()
+    const waitMs = Math.max(0, ...keys.map((key) => (this.live(key.id, now)?.waitUntil ?? 0) - now))
+    if (waitMs > 0) return { granted: false, retryAfterSeconds: Math.ceil(waitMs / 1000) }
     for (const key of keys) {
-      const failures = (this.live(key, now)?.failures ?? 0) + 1
-      const lockedUntil = now + lockSeconds(failures, freeFailuresFor(key)) * 1000
-      this.entries.set(key, { failures, lockedUntil, lastFailureAt: now })
+      const attempts = (this.live(key.id, now)?.attempts ?? 0) + 1
+      this.entries.set(key.id, { attempts, waitUntil: now + backoffSeconds(attempts, key) * 1000, lastAttemptAt: now })
     }
     if (this.entries.size > 100_000) this.sweep(now)
+    return { granted: true }
   }
 
-  async reset(key: string): Promise<void> {
-    this.entries.delete(key)
+  async release(keys: readonly ThrottleKey[]): Promise<void> {
+    const now = this.clock.now().getTime()
+    for (const key of keys) {
+      const entry = this.live(key.id, now)
+      if (!entry) continue
+      entry.attempts = Math.max(0, entry.attempts - 1)
+      if (entry.attempts < key.allowance) entry.waitUntil = 0
+    }
   }
 
-  private live(key: string, now: number): Entry | undefined {
-    const entry = this.entries.get(key)
-    if (entry && now - entry.lastFailureAt > FAILURE_MEMORY_SECONDS * 1000 && now >= entry.lockedUntil) {
-      this.entries.delete(key)
+  async reset(keys: readonly ThrottleKey[]): Promise<void> {
+    for (const key of keys) this.entries.delete(key.id)
+  }
+
+  private live(id: string, now: number): Entry | undefined {
+    const entry = this.entries.get(id)
+    if (entry && now - entry.lastAttemptAt > ATTEMPT_MEMORY_SECONDS * 1000 && now >= entry.waitUntil) {
+      this.entries.delete(id)
       return undefined
     }
     return entry
   }
 
   private sweep(now: number) {
-    for (const key of this.entries.keys()) this.live(key, now)
+    for (const id of this.entries.keys()) this.live(id, now)
   }
 }

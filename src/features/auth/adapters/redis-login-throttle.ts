@@ -1,19 +1,45 @@
 import type { Redis } from '../../../shared/infra/redis.ts'
-import { FAILURE_MEMORY_SECONDS, freeFailuresFor, lockSeconds } from '../auth-policy.ts'
-import type { LoginThrottle } from '../login-throttle.port.ts'
-
-/** Lengthens a lock, never shortens it: two replicas recording failures at once keep the longer one. */
-const EXTEND_LOCK = `
-if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
-  return redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
-end
-return false`
+import { ATTEMPT_MEMORY_SECONDS } from '../login-throttle-policy.ts'
+import type { LoginThrottle, Reservation, ThrottleKey } from '../login-throttle.port.ts'
 
 /**
- * The same policy as InMemoryLoginThrottle (auth-policy.ts), shared by every replica. Per key, two
- * Redis keys: `fail:<key>` counts failures and expires FAILURE_MEMORY_SECONDS after the last one
- * (INCR and PEXPIRE in one MULTI), and `lock:<key>` exists while the key is locked (its TTL is the
- * wait). Redis measures every duration, so replicas with slightly different clocks agree.
+ * KEYS: per throttle key, its attempt counter then its wait key. ARGV: the counter's lifetime (ms),
+ * then per key its allowance and cap (s). Returns 0 (granted) or the longest wait in ms (refused,
+ * nothing counted). The backoff is login-throttle-policy.ts's backoffSeconds.
+ */
+const RESERVE = `
+local n = #KEYS / 2
+local wait = 0
+for i = 1, n do
+  local ttl = redis.call('PTTL', KEYS[2 * i])
+  if ttl > wait then wait = ttl end
+end
+if wait > 0 then return wait end
+for i = 1, n do
+  local attempts = redis.call('INCR', KEYS[2 * i - 1])
+  redis.call('PEXPIRE', KEYS[2 * i - 1], ARGV[1])
+  local over = attempts - tonumber(ARGV[2 * i])
+  if over >= 0 then
+    local seconds = math.min(tonumber(ARGV[2 * i + 1]), 2 ^ math.min(over, 30))
+    redis.call('SET', KEYS[2 * i], '1', 'PX', string.format('%d', seconds * 1000))
+  end
+end
+return 0`
+
+/** KEYS as for RESERVE; ARGV: per key its allowance. Gives one attempt back; below the allowance, no wait. */
+const RELEASE = `
+for i = 1, #KEYS / 2 do
+  local attempts = tonumber(redis.call('GET', KEYS[2 * i - 1]) or '0')
+  if attempts > 0 then attempts = redis.call('DECR', KEYS[2 * i - 1]) end
+  if attempts < tonumber(ARGV[i]) then redis.call('DEL', KEYS[2 * i]) end
+end
+return 0`
+
+/**
+ * The same policy as InMemoryLoginThrottle, shared by every replica: each method is one Lua script,
+ * so a reservation checks and counts every key in one atomic step. Per key, `n:<id>` counts
+ * attempts (expiring ATTEMPT_MEMORY_SECONDS after the last one) and `wait:<id>` exists while a
+ * backoff runs (its TTL is the wait). Redis measures every duration, so replicas' clocks do not matter.
  */
 export class RedisLoginThrottle implements LoginThrottle {
   constructor(
@@ -21,42 +47,21 @@ export class RedisLoginThrottle implements LoginThrottle {
     private readonly prefix = 'chatbase:login:',
   ) {}
 
-  async retryAfterSeconds(keys: string[]): Promise<number> {
-    const pipeline = this.redis.pipeline()
-    for (const key of keys) pipeline.pttl(this.lockKey(key))
-    const ttls = (await pipeline.exec()) ?? []
-    const waits = ttls.map(([err, ms]) => {
-      if (err) throw err
-      return typeof ms === 'number' && ms > 0 ? Math.ceil(ms / 1000) : 0
-    })
-    return Math.max(0, ...waits)
+  async reserve(keys: readonly ThrottleKey[]): Promise<Reservation> {
+    const rules = keys.flatMap((key) => [key.allowance, key.maxDelaySeconds])
+    const waitMs = Number(await this.redis.eval(RESERVE, keys.length * 2, ...this.redisKeys(keys), ATTEMPT_MEMORY_SECONDS * 1000, ...rules))
+    return waitMs > 0 ? { granted: false, retryAfterSeconds: Math.ceil(waitMs / 1000) } : { granted: true }
   }
 
-  async recordFailure(keys: string[]): Promise<void> {
-    const counts = await Promise.all(keys.map((key) => this.countFailure(key)))
-    await Promise.all(
-      keys.map((key, i) => {
-        const lockMs = lockSeconds(counts[i]!, freeFailuresFor(key)) * 1000
-        return lockMs > 0 ? this.redis.eval(EXTEND_LOCK, 1, this.lockKey(key), lockMs) : undefined
-      }),
-    )
+  async release(keys: readonly ThrottleKey[]): Promise<void> {
+    if (keys.length) await this.redis.eval(RELEASE, keys.length * 2, ...this.redisKeys(keys), ...keys.map((key) => key.allowance))
   }
 
-  async reset(key: string): Promise<void> {
-    await this.redis.del(this.failKey(key), this.lockKey(key))
+  async reset(keys: readonly ThrottleKey[]): Promise<void> {
+    if (keys.length) await this.redis.del(...this.redisKeys(keys))
   }
 
-  private async countFailure(key: string): Promise<number> {
-    const results = await this.redis
-      .multi()
-      .incr(this.failKey(key))
-      .pexpire(this.failKey(key), FAILURE_MEMORY_SECONDS * 1000)
-      .exec()
-    const [err, failures] = results?.[0] ?? [new Error('the login failure transaction was discarded')]
-    if (err) throw err
-    return Number(failures)
+  private redisKeys(keys: readonly ThrottleKey[]): string[] {
+    return keys.flatMap((key) => [`${this.prefix}n:${key.id}`, `${this.prefix}wait:${key.id}`])
   }
-
-  private failKey = (key: string) => `${this.prefix}fail:${key}`
-  private lockKey = (key: string) => `${this.prefix}lock:${key}`
 }
