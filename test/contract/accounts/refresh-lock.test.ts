@@ -30,7 +30,7 @@ describe('Redis', () => {
     const before = Date.now()
     const held = await lock.tryAcquire('flushed', 10_000)
     await held!.release()
-    expect(held!.fence).toBeGreaterThanOrEqual(before - 5_000)
+    expect(held!.fence).toBeGreaterThanOrEqual((before - 5_000) * 1000) // Redis's clock in microseconds
     await first.del('chatbase:oauth-refresh:fence:flushed')
     const again = await lock.tryAcquire('flushed', 10_000)
     expect(again!.fence).toBeGreaterThan(held!.fence)
