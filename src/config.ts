@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os'
 import path from 'node:path'
 import { z } from 'zod'
+import { parseAllowedHosts } from './shared/outbound/address-policy.ts'
 
 /** Parses the environment once at start-up. Any problem names the variable and stops the process. */
 
@@ -51,6 +52,9 @@ const envSchema = z.object({
   UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt.default(10_000),
   UPSTREAM_HEADERS_TIMEOUT_MS: positiveInt.default(60_000),
   UPSTREAM_IDLE_TIMEOUT_MS: positiveInt.default(120_000),
+  UPSTREAM_TOTAL_TIMEOUT_MS: positiveInt.default(600_000),
+  OUTBOUND_ALLOW_PRIVATE: bool.default(false),
+  OUTBOUND_ALLOWED_HOSTS: z.string().default(''),
   ANTHROPIC_OAUTH_AUTHORIZE_URL: httpUrl.default('https://claude.ai/oauth/authorize'),
   ANTHROPIC_OAUTH_TOKEN_URL: httpUrl.default('https://platform.claude.com/v1/oauth/token'),
   ANTHROPIC_OAUTH_CLIENT_ID: z.string().min(1).default('9d1c250a-e61b-44d9-88ed-5944d1962f5e'),
@@ -115,8 +119,13 @@ export interface Config {
   shutdownGraceMs: number
   /** PostgreSQL: a `streaming` reply with no saved progress for this long belongs to a dead process. */
   streamStaleAfterMs: number
-  /** Every outbound call (providers, OAuth token endpoints, model tests). */
-  upstream: { connectTimeoutMs: number; headersTimeoutMs: number; idleTimeoutMs: number }
+  /** Every outbound call (providers, OAuth token endpoints, model tests); total: the whole call, streamed body included. */
+  upstream: { connectTimeoutMs: number; headersTimeoutMs: number; idleTimeoutMs: number; totalTimeoutMs: number }
+  /**
+   * What calls through personal (user-owned) models may connect to: public addresses only, unless
+   * allowPrivate (everything but cloud metadata endpoints) or the address or host is allow-listed.
+   */
+  outbound: { allowPrivate: boolean; allowedHosts: string[] }
   oauth: {
     anthropic: OAuthClientConfig
     google: OAuthClientConfig & { clientSecret: string }
@@ -191,6 +200,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   if (env.HEADERS_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) problems.push('HEADERS_TIMEOUT_MS: must not be larger than REQUEST_TIMEOUT_MS')
+  const allowedHosts = parseAllowedHosts(env.OUTBOUND_ALLOWED_HOSTS)
+  for (const problem of allowedHosts.problems) problems.push(`OUTBOUND_ALLOWED_HOSTS: ${problem}`)
   if (problems.length) throw new ConfigError(problems)
 
   const dataDir = path.resolve(env.DATA_DIR)
@@ -230,6 +241,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       connectTimeoutMs: env.UPSTREAM_CONNECT_TIMEOUT_MS,
       headersTimeoutMs: env.UPSTREAM_HEADERS_TIMEOUT_MS,
       idleTimeoutMs: env.UPSTREAM_IDLE_TIMEOUT_MS,
+      totalTimeoutMs: env.UPSTREAM_TOTAL_TIMEOUT_MS,
+    },
+    outbound: {
+      allowPrivate: env.OUTBOUND_ALLOW_PRIVATE,
+      allowedHosts: env.OUTBOUND_ALLOWED_HOSTS.split(',').map((s) => s.trim()).filter(Boolean),
     },
     oauth: {
       anthropic: {

@@ -60,7 +60,7 @@ export function buildContainer(infra: Infrastructure, override?: (c: DependencyC
   registerSettings(c, { initialMode: infra.config.initialMode })
   registerUsers(c)
   registerAuth(c, { ...infra.config.auth, jwtSecret: infra.secrets.jwtSecret })
-  registerProviders(c, infra.config.upstream)
+  registerProviders(c, { ...infra.config.upstream, outbound: infra.config.outbound })
   registerChat(c)
   registerUsage(c)
   registerKeys(c, { pepper: infra.secrets.apiKeyPepper })

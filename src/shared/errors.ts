@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'OAUTH_INVALID_GRANT',
   'OAUTH_ENDPOINT_FAILED',
   'OAUTH_ENDPOINT_TIMEOUT',
+  'OUTBOUND_ADDRESS_REFUSED',
   'INTERNAL',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]

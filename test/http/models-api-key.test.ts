@@ -58,11 +58,15 @@ describe('RotateApiKey and the model test over HTTP (against the local test upst
     expect(bad.body.error.message).not.toContain(REJECTED)
   })
 
-  it('reports an upstream failure other than the key (unknown model) with its message', async () => {
+  it("reports an upstream failure other than the key (unknown model) by its status and the provider's error code, not its message", async () => {
     const id = await create(alice, { providerKind: 'openai', modelId: 'gpt-4o', baseUrl: `${upstream.url}/v1`, apiKey: FIRST })
     upstream.enqueue({ fail: 'not_found', message: 'The model `gpt-4o` does not exist or you do not have access to it.' })
     const res = await call('POST', `/api/models/${id}/test`, alice)
-    expect(res.body).toMatchObject({ ok: false, error: { message: 'The model `gpt-4o` does not exist or you do not have access to it.' } })
+    expect(res.body).toEqual({
+      ok: false,
+      latencyMs: expect.any(Number),
+      error: { code: 'PROVIDER_BAD_REQUEST', status: 404, providerCode: 'model_not_found', message: 'OpenAI rejected the request (HTTP 404) [model_not_found]' },
+    })
   })
 
   it('rotates a key; with verify, a key the provider rejects is refused and nothing changes', async () => {

@@ -27,7 +27,7 @@ const SECRETS = { jwtSecret: 'limits-replicas-jwt-secret-long-enough-0123', mast
 
 async function startReplica(databaseUrl: string, redis: TestRedis, name: string) {
   const dataDir = mkdtempSync(path.join(tmpdir(), `chatbase-limits-${name}-`))
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, DATABASE_URL: databaseUrl, REDIS_URL: redis.url, BCRYPT_COST: '4', ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password })
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, DATABASE_URL: databaseUrl, REDIS_URL: redis.url, BCRYPT_COST: '4', ADMIN_USERNAME: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, OUTBOUND_ALLOW_PRIVATE: 'true' })
   const db = await openDatabase(databaseUrl, { poolSize: 4 })
   const container = buildContainer({ config, db, log: createLogger('silent'), secrets: SECRETS, redis: await redis.open() }, wireGateway)
   await container.resolve(BootstrapAdmin).execute()

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ProviderError, type CompletionRequest, type ProviderEvent, type ProviderKind } from '../../src/features/providers/ai-provider.port.ts'
+import { OutboundAddressRefused, ProviderError, type CompletionRequest, type ProviderEvent, type ProviderKind } from '../../src/features/providers/ai-provider.port.ts'
 import { HttpAiProvider } from '../../src/features/providers/adapters/http-ai-provider.ts'
 import { RetryingAiProvider } from '../../src/features/providers/retrying-ai-provider.ts'
 import { UndiciTransport } from '../../src/shared/outbound/undici-transport.ts'
@@ -317,5 +317,41 @@ describe('a hung upstream', () => {
     const error = await collectAll(impatient.stream(request(kind))).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', retryable: false, providerCode: 'idle_timeout' })
     expect(upstream.requests).toHaveLength(1)
+  })
+})
+
+describe('the total deadline (UPSTREAM_TOTAL_TIMEOUT_MS)', () => {
+  // Header and idle timeouts far away: only the total deadline can end these calls.
+  const bounded = new RetryingAiProvider(new HttpAiProvider(new UndiciTransport({ connectMs: 2_000, headersMs: 60_000, idleMs: 60_000, totalMs: 500 })), { baseDelayMs: 1 })
+
+  it.each(KINDS)('%s: an upstream that never answers is one 504 total_timeout, not retried', async (kind) => {
+    upstream.enqueue({ headersDelayMs: 5_000 }, { headersDelayMs: 5_000 }, { headersDelayMs: 5_000 })
+    const error = await collectAll(bounded.stream(request(kind))).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', status: 504, retryable: false, providerCode: 'total_timeout' })
+    expect(upstream.requests).toHaveLength(1)
+  })
+
+  it.each(KINDS)('%s: a stream that keeps trickling heartbeats and text never outlives it', async (kind) => {
+    upstream.enqueue({ chunks: 200, delayMs: 40, heartbeat: true, text: 'x'.repeat(200) })
+    const events: ProviderEvent[] = []
+    const error = await (async () => {
+      for await (const event of bounded.stream(request(kind, { maxOutputTokens: 1000 }))) events.push(event)
+    })().catch((e: unknown) => e)
+    expect(events.length).toBeGreaterThan(0)
+    expect(error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', midStream: true, providerCode: 'total_timeout' })
+    expect(upstream.requests).toHaveLength(1)
+  })
+})
+
+describe('a restricted call (a personal model) to the loopback test upstream', () => {
+  const guarded = new RetryingAiProvider(new HttpAiProvider(new UndiciTransport({ connectMs: 2_000, headersMs: 2_000, idleMs: 2_000 })), { baseDelayMs: 1 })
+
+  it.each(KINDS)('%s: OutboundAddressRefused, never retried, nothing reaches the upstream', async (kind) => {
+    const error = await collectAll(guarded.stream(request(kind, { restricted: true }))).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(OutboundAddressRefused)
+    expect(error).toMatchObject({ code: 'OUTBOUND_ADDRESS_REFUSED', message: expect.stringContaining('127.0.0.1 is a loopback address') })
+    expect(upstream.requests).toHaveLength(0)
+    // Unrestricted (a system model), the same call goes through.
+    expect((await collectAll(guarded.stream(request(kind)))).length).toBeGreaterThan(0)
   })
 })

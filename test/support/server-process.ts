@@ -31,6 +31,8 @@ export async function startServerProcess(env: Record<string, string> = {}, timeo
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
+      // Tests point personal models at upstreams on 127.0.0.1.
+      OUTBOUND_ALLOW_PRIVATE: 'true',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -43,6 +43,8 @@ export async function createTestApp(options: { kind?: DatabaseKind; env?: Record
     ADMIN_USERNAME: ADMIN.username,
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: 'debug',
+    // Tests point personal models at upstreams on 127.0.0.1; test/security/ssrf.test.ts turns it off.
+    OUTBOUND_ALLOW_PRIVATE: 'true',
     ...options.env,
   })
   const logs: string[] = []

@@ -5,6 +5,7 @@ import { AppError } from '../../shared/errors.ts'
 import { Log, type Logger } from '../../shared/logger.ts'
 import { Metrics } from '../../shared/metrics.port.ts'
 import type { UsableModel } from '../models/model-access.port.ts'
+import { restrictedOutbound } from '../models/model-config.ts'
 import { AiProvider, ProviderError, type ChatTurn, type GenerationParams, type TokenUsage } from '../providers/ai-provider.port.ts'
 import { streamWithFailover } from '../providers/failover.ts'
 import type { Admission } from '../usage/usage-gate.port.ts'
@@ -120,6 +121,7 @@ export class ReplyStreamer {
           messages: prompt.turns,
           maxOutputTokens: config.maxOutputTokens,
           params: { ...config.defaultParams, ...job.params },
+          restricted: restrictedOutbound(config),
           signal,
         }
         let waitStarted = performance.now()

@@ -3,6 +3,8 @@ import { isAdmin, type Actor } from '../../shared/actor.ts'
 import { SecretBox } from '../../shared/crypto/secret-box.port.ts'
 import { Forbidden } from '../../shared/errors.ts'
 import { IdGenerator } from '../../shared/ids.ts'
+import { OutboundAddressPolicy } from '../../shared/outbound/address-policy.ts'
+import { OutboundPolicy } from '../../shared/outbound/outbound-transport.port.ts'
 import { AuditTrail } from '../audit/audit-trail.port.ts'
 import { AccountPools, badAccountIdsProblem, distinctIds, NO_ACCOUNT_POOLS } from './account-pools.port.ts'
 import { UserRepository } from '../users/user.repository.port.ts'
@@ -33,11 +35,12 @@ export class CreateModelConfig {
     @inject(IdGenerator) private readonly ids: IdGenerator,
     @inject(AuditTrail) private readonly audit: AuditTrail,
     @inject(AccountPools) private readonly pools: AccountPools = NO_ACCOUNT_POOLS,
+    @inject(OutboundPolicy) private readonly outbound: OutboundPolicy = new OutboundAddressPolicy(),
   ) {}
 
   async execute({ actor, scope, fields, apiKey: rawKey, accountIds: rawAccountIds }: CreateModelConfigInput): Promise<ModelView> {
     if (scope === 'system' && !isAdmin(actor)) throw new Forbidden('Administrator role required')
-    const problems = fieldProblems(fields, scope)
+    const problems = fieldProblems(fields, scope, this.outbound)
     const { limits, problems: limitProblems } = resolveLimits(fields.modelId, fields)
     problems.push(...limitProblems)
     const key = rawKey === undefined ? undefined : normalizeApiKey(rawKey)

@@ -66,6 +66,13 @@ export type ModelConfigChanges = Partial<
 
 export const scopeOf = (ownerId: string | null): ModelScope => (ownerId === null ? 'system' : 'personal')
 
+/**
+ * Calls through a personal model are made on behalf of its owner: the outbound address policy
+ * applies (no loopback, private or metadata addresses unless the admin allows them). System models
+ * are the admins' and reach any address (local models on the admins' network).
+ */
+export const restrictedOutbound = (config: Pick<ModelConfig, 'ownerId'>): boolean => config.ownerId !== null
+
 /** The associated data that binds a model's sealed key to its row. */
 export const modelConfigAad = (id: string): string => `model-config:${id}`
 /** The same for a pooled credential of a system model. */

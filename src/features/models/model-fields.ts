@@ -1,7 +1,8 @@
 import { defaultBaseUrl, findKnownModel } from '../providers/provider-catalog.ts'
 import type { UserRepository } from '../users/user.repository.port.ts'
 import type { DefaultParams, ModelScope, ProviderKind, Visibility } from './model-config.ts'
-import { aliasProblems, baseUrlProblems } from './model-rules.ts'
+import type { OutboundPolicy } from '../../shared/outbound/outbound-transport.port.ts'
+import { aliasProblems, baseUrlProblems, personalBaseUrlProblems } from './model-rules.ts'
 import type { FieldProblem } from './models.errors.ts'
 
 /** The editable fields of a model config, as they arrive from the edge (already schema-checked). */
@@ -31,10 +32,17 @@ export function baseUrlFor(kind: ProviderKind, modelId: string, given?: string):
   return known?.provider === kind && known.baseUrl ? known.baseUrl : defaultBaseUrl(kind)
 }
 
-/** Rules shared by create and update that need no database. */
-export function fieldProblems(fields: Partial<ModelFields>, scope: ModelScope): FieldProblem[] {
+/**
+ * Rules shared by create and update that need no database. A personal model's base URL must also
+ * not name an address the outbound policy refuses (IP literals, localhost, metadata hosts).
+ */
+export function fieldProblems(fields: Partial<ModelFields>, scope: ModelScope, outbound?: Pick<OutboundPolicy, 'hostRefusal'>): FieldProblem[] {
   const problems: FieldProblem[] = []
-  if (fields.baseUrl !== undefined) problems.push(...baseUrlProblems(fields.baseUrl))
+  if (fields.baseUrl !== undefined) {
+    const shape = baseUrlProblems(fields.baseUrl)
+    problems.push(...shape)
+    if (!shape.length && scope === 'personal' && outbound) problems.push(...personalBaseUrlProblems(fields.baseUrl, outbound))
+  }
   problems.push(...aliasProblems(fields.alias))
   if (scope === 'personal') {
     if (fields.visibility !== undefined) problems.push({ path: 'visibility', message: 'applies to system models only' })

@@ -1,3 +1,4 @@
+import type { OutboundPolicy } from '../../shared/outbound/outbound-transport.port.ts'
 import { findKnownModel } from '../providers/provider-catalog.ts'
 import type { FieldProblem } from './models.errors.ts'
 
@@ -6,18 +7,39 @@ import type { FieldProblem } from './models.errors.ts'
 export const MAX_API_KEY_LENGTH = 4096
 export const ALIAS_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$/
 
-/** http(s) only, no user:password@ part (the key goes in a header, never in the URL), no fragment. */
+/**
+ * http(s) only, no user:password@ part (the key goes in a header, never in the URL), no query (the
+ * adapters append their paths: `?x=` would turn them into a query and reach whatever path precedes
+ * it), no fragment.
+ */
 export function baseUrlProblems(raw: string, path = 'baseUrl'): FieldProblem[] {
   let url: URL
   try {
-    url = new URL(raw)
+    url = new URL(raw.trim())
   } catch {
     return [{ path, message: 'must be an absolute http(s) URL' }]
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return [{ path, message: 'must use http or https' }]
   if (url.username || url.password) return [{ path, message: 'must not contain credentials; send the key as apiKey' }]
-  if (url.hash) return [{ path, message: 'must not contain a #fragment' }]
+  if (url.search || raw.includes('?')) return [{ path, message: 'must not contain a ?query' }]
+  if (url.hash || raw.includes('#')) return [{ path, message: 'must not contain a #fragment' }]
   return []
+}
+
+/**
+ * A personal model's endpoint, as far as its text tells: an IP literal or a name (localhost, a
+ * metadata host) the outbound address policy refuses. Names that only resolving can judge pass;
+ * the transport checks every resolved address when it connects.
+ */
+export function personalBaseUrlProblems(raw: string, policy: Pick<OutboundPolicy, 'hostRefusal'>, path = 'baseUrl'): FieldProblem[] {
+  let host: string
+  try {
+    host = new URL(raw.trim()).hostname
+  } catch {
+    return [] // baseUrlProblems reports it
+  }
+  const refusal = policy.hostRefusal(host)
+  return refusal ? [{ path, message: `${refusal.message}; an administrator can allow it` }] : []
 }
 
 /** Trims the key; refuses whitespace or control characters inside (they would corrupt the auth header). */

@@ -83,7 +83,14 @@ export const ProbeResultSchema = z
   .object({
     ok: z.boolean(),
     latencyMs: z.number().int(),
-    error: z.object({ code: z.string(), message: z.string().openapi({ description: "The provider's own message" }) }).optional(),
+    error: z
+      .object({
+        code: z.string(),
+        message: z.string().openapi({ description: 'What failed, in our words: never the upstream body or message' }),
+        status: z.number().int().openapi({ description: "The upstream's HTTP status; 0: no answer (network, proxy, timeout); 200: an error inside the stream" }),
+        providerCode: z.string().optional().openapi({ description: "The provider's error code or type from its JSON error (e.g. invalid_api_key, overloaded_error)" }),
+      })
+      .optional(),
   })
   .openapi('ModelTestResult')
 

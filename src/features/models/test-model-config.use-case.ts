@@ -11,8 +11,9 @@ import { ModelProbe, PROBE_TIMEOUT_MS, type ProbeResult } from './model-probe.ts
 /**
  * POST /models/:id/test: a minimal real call with the stored key, or, for a system model without
  * one, through the best account of its pool (with that account's token, proxy and endpoint).
- * A provider failure is an answer (ok: false with the provider's own message), not an error of
- * this endpoint.
+ * A provider failure is an answer (ok: false with its status and error code, never the upstream's
+ * body), not an error of this endpoint; a personal model whose endpoint the outbound address policy
+ * refuses is one (403 OUTBOUND_ADDRESS_REFUSED).
  */
 @injectable()
 export class TestModelConfig {
@@ -34,7 +35,7 @@ export class TestModelConfig {
     } catch (error) {
       // No usable token (needs re-authorization, token endpoint down): that is the test's answer.
       if (!(error instanceof AppError)) throw error
-      return { ok: false, latencyMs: 0, error: { code: 'PROVIDER_AUTH_FAILED', message: error.message } }
+      return { ok: false, latencyMs: 0, error: { code: 'PROVIDER_AUTH_FAILED', message: error.message, status: 0 } }
     }
     return this.probe.run(config, secret, PROBE_TIMEOUT_MS, account)
   }

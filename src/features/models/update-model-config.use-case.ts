@@ -1,5 +1,7 @@
 import { inject, injectable } from 'tsyringe'
 import type { Actor } from '../../shared/actor.ts'
+import { OutboundAddressPolicy } from '../../shared/outbound/address-policy.ts'
+import { OutboundPolicy } from '../../shared/outbound/outbound-transport.port.ts'
 import { AuditTrail } from '../audit/audit-trail.port.ts'
 import { UserRepository } from '../users/user.repository.port.ts'
 import { findManageableModel } from './find-manageable-model.ts'
@@ -26,11 +28,12 @@ export class UpdateModelConfig {
     @inject(ModelConfigRepository) private readonly configs: ModelConfigRepository,
     @inject(UserRepository) private readonly users: UserRepository,
     @inject(AuditTrail) private readonly audit: AuditTrail,
+    @inject(OutboundPolicy) private readonly outbound: OutboundPolicy = new OutboundAddressPolicy(),
   ) {}
 
   async execute({ actor, scope, configId, changes }: UpdateModelConfigInput): Promise<ModelView> {
     const before = await findManageableModel(this.configs, actor, configId, scope)
-    const problems = fieldProblems(changes, scope)
+    const problems = fieldProblems(changes, scope, this.outbound)
     problems.push(
       ...limitsProblems({
         contextWindow: changes.contextWindow ?? before.contextWindow,

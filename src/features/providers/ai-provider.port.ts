@@ -57,6 +57,11 @@ export interface CompletionRequest {
   projectId?: string | null
   /** The account's outbound proxy; absent or null: direct. A proxy that fails never falls back to direct. */
   proxyUrl?: string | null
+  /**
+   * On behalf of a user (a personal model, see restrictedOutbound): only addresses the outbound
+   * policy allows; a refused one fails with OutboundAddressRefused before anything is sent.
+   */
+  restricted?: boolean
   model: string
   system?: string
   messages: ChatTurn[]
@@ -116,6 +121,21 @@ export interface ProviderErrorInit {
   context?: { limit: number; requested: number }
 }
 
+/**
+ * A restricted call's (personal model's) endpoint is, or resolves to, an address the outbound
+ * policy refuses (loopback, private, link-local, metadata...; OUTBOUND_ALLOW_PRIVATE and
+ * OUTBOUND_ALLOWED_HOSTS open them). Nothing was sent: it is neither retried nor failed over.
+ * The message names the host, never the resolved address.
+ */
+export class OutboundAddressRefused extends AppError {
+  constructor(
+    readonly provider: ProviderKind,
+    reason: string,
+  ) {
+    super('OUTBOUND_ADDRESS_REFUSED', `The model's endpoint may not be reached from this server: ${reason}`)
+  }
+}
+
 const PROVIDER_LABELS: Record<ProviderKind, string> = { openai: 'OpenAI', anthropic: 'Anthropic', gemini: 'Gemini' }
 
 const SUMMARIES: Record<ProviderErrorCode, string> = {
@@ -125,6 +145,12 @@ const SUMMARIES: Record<ProviderErrorCode, string> = {
   PROVIDER_UNAVAILABLE: 'unavailable or overloaded',
   PROVIDER_BAD_REQUEST: 'rejected the request',
   PROVIDER_ERROR: 'returned an error',
+}
+
+/** `OpenAI rejected the API key (HTTP 401)`: what a failure was, in our words only. */
+export function providerSummary(code: ProviderErrorCode, provider: ProviderKind, status: number, midStream: boolean): string {
+  const where = midStream ? 'mid-stream' : status === 0 ? 'network' : `HTTP ${status}`
+  return `${PROVIDER_LABELS[provider]} ${SUMMARIES[code]} (${where})`
 }
 
 export class ProviderError extends AppError {
@@ -139,10 +165,9 @@ export class ProviderError extends AppError {
   readonly context: { limit: number; requested: number } | undefined
 
   constructor(code: ProviderErrorCode, init: ProviderErrorInit) {
-    const where = init.midStream ? 'mid-stream' : init.status === 0 ? 'network' : `HTTP ${init.status}`
     super(
       code,
-      `${PROVIDER_LABELS[init.provider]} ${SUMMARIES[code]} (${where}): ${init.providerMessage}`,
+      `${providerSummary(code, init.provider, init.status, !!init.midStream)}: ${init.providerMessage}`,
       { provider: init.provider, status: init.status, providerCode: init.providerCode, midStream: !!init.midStream },
       init.retryAfterSeconds,
     )

@@ -93,6 +93,8 @@ function appMeaning(err: AppError): Meaning {
       return { status: 502, message, openai: SERVER, anthropic: 'api_error' }
     case 'OAUTH_ENDPOINT_TIMEOUT':
       return { status: 504, message, openai: SERVER, anthropic: 'timeout_error' }
+    case 'OUTBOUND_ADDRESS_REFUSED':
+      return { status: 403, message, openai: { type: 'invalid_request_error', code: 'outbound_address_refused' }, anthropic: 'permission_error' }
     case 'INTERNAL':
       return { status: 500, message: 'Internal server error', openai: SERVER, anthropic: 'api_error' }
   }

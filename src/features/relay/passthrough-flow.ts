@@ -1,6 +1,6 @@
 import { ProviderError } from '../providers/ai-provider.port.ts'
 import { openWithFailover, type CandidateCall } from '../providers/failover.ts'
-import type { ModelConfig } from '../models/model-config.ts'
+import { restrictedOutbound, type ModelConfig } from '../models/model-config.ts'
 import { streamErrorEvent } from './dialect-errors.ts'
 import type { ByteSource, PassthroughResponse, ProviderPassthrough } from './provider-passthrough.port.ts'
 import { estimateInputTokens, type RelayCall } from './relay-call.ts'
@@ -60,7 +60,15 @@ export async function relayPassthrough(passthrough: ProviderPassthrough, ctx: Re
   const headers: Record<string, string> = {}
   if (call.anthropicVersion) headers['anthropic-version'] = call.anthropicVersion
   if (call.anthropicBeta) headers['anthropic-beta'] = call.anthropicBeta
-  const request = { provider, baseUrl: model.config.baseUrl, body: JSON.stringify(upstreamBody(call, model.config)), stream: call.stream, headers, signal }
+  const request = {
+    provider,
+    baseUrl: model.config.baseUrl,
+    body: JSON.stringify(upstreamBody(call, model.config)),
+    stream: call.stream,
+    headers,
+    restricted: restrictedOutbound(model.config),
+    signal,
+  }
   // Chat's order: retries with one key (RetryingAiProvider's rule), then the model's next pooled key.
   const open = (call: CandidateCall) =>
     openWithRetries(() => passthrough.open({ ...request, ...call, baseUrl: call.baseUrl ?? request.baseUrl }), options.retry, signal)

@@ -12,6 +12,8 @@ export interface PassthroughRequest {
   authType?: AuthType
   /** The account's outbound proxy; absent or null: direct. */
   proxyUrl?: string | null
+  /** A personal model's call: only addresses the outbound policy allows (see CompletionRequest.restricted). */
+  restricted?: boolean
   /** The JSON body to send. */
   body: string
   stream: boolean

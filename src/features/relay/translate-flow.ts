@@ -1,5 +1,6 @@
 import type { AiProvider, CompletionRequest, FinishReason, ProviderEvent, TokenUsage } from '../providers/ai-provider.port.ts'
 import { streamWithFailover } from '../providers/failover.ts'
+import { restrictedOutbound } from '../models/model-config.ts'
 import { AnthropicEventWriter, anthropicMessageJson } from './anthropic-format.ts'
 import { streamErrorEvent } from './dialect-errors.ts'
 import { OpenAiChunkWriter, openAiCompletionJson } from './openai-format.ts'
@@ -39,7 +40,7 @@ function take(event: ProviderEvent, into: Collected): string | undefined {
  */
 export async function relayTranslated(provider: AiProvider, request: Omit<CompletionRequest, 'signal'>, ctx: RelayContext): Promise<RelayOutcome> {
   const { call, meter, signal, options } = ctx
-  const events = streamWithFailover(provider, { ...request, signal }, ctx.model)
+  const events = streamWithFailover(provider, { ...request, restricted: restrictedOutbound(ctx.model.config), signal }, ctx.model)
   const first = meter.provider(events.next())
 
   if (!call.stream) {

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream'
 import { token } from '../di.ts'
+import type { AddressRefusal } from './address-policy.ts'
 
 /**
  * The one way out of the process: every call to a provider, an OAuth token endpoint or a model
@@ -10,6 +11,13 @@ import { token } from '../di.ts'
 export interface OutboundRoute {
   /** http://, https://, socks5:// or socks5h:// with optional URL-encoded user:password; null/absent: direct. */
   proxyUrl?: string | null
+  /**
+   * true: the call is made on behalf of a user (a personal model), and the outbound address policy
+   * (OutboundPolicy) decides which resolved addresses it may connect to; a refused one fails the call
+   * with OutboundError{kind:'address_refused'} before any byte is sent. Absent/false: system models,
+   * upstream accounts and OAuth endpoints, which admins configure, reach any address.
+   */
+  restricted?: boolean
 }
 
 export interface OutboundRequest {
@@ -32,6 +40,12 @@ export interface OutboundTimeouts {
   headersMs: number
   /** Silence between two body chunks. */
   idleMs: number
+  /**
+   * The whole call, from the request to the last body byte (a streamed reply included): past it the
+   * connection is closed and the call (or the body read) fails with kind total_timeout.
+   * Absent: the transport's default (UPSTREAM_TOTAL_TIMEOUT_MS).
+   */
+  totalMs?: number
 }
 
 export interface OutboundResponse {
@@ -50,10 +64,11 @@ export const OutboundTransport = token<OutboundTransport>('OutboundTransport')
 
 /**
  * proxy: the proxy could not be built, reached, or refused the tunnel (407, SOCKS auth);
- * connect_timeout / headers_timeout / idle_timeout: the timeouts above; network: anything else
- * (DNS, refused, reset). Messages never contain a proxy password or a credential.
+ * connect_timeout / headers_timeout / idle_timeout / total_timeout: the timeouts above;
+ * address_refused: a restricted route's target is an address the policy refuses (nothing was sent);
+ * network: anything else (DNS, refused, reset). Messages never contain a proxy password or a credential.
  */
-export type OutboundErrorKind = 'proxy' | 'connect_timeout' | 'headers_timeout' | 'idle_timeout' | 'network'
+export type OutboundErrorKind = 'proxy' | 'connect_timeout' | 'headers_timeout' | 'idle_timeout' | 'total_timeout' | 'address_refused' | 'network'
 
 export class OutboundError extends Error {
   constructor(
@@ -64,6 +79,19 @@ export class OutboundError extends Error {
     this.name = 'OutboundError'
   }
 }
+
+/**
+ * Which addresses a restricted route may reach (shared/outbound/address-policy.ts, from
+ * OUTBOUND_ALLOW_PRIVATE and OUTBOUND_ALLOWED_HOSTS). The transport asks `refusal` for every
+ * resolved address at connect time; model validation asks `hostRefusal` about a base URL's host.
+ */
+export interface OutboundPolicy {
+  /** May a restricted route connect to `address`, which `host` resolved to (or is)? undefined: yes. */
+  refusal(host: string, address: string): AddressRefusal | undefined
+  /** What the host alone says (an IP literal, localhost, a metadata name); undefined: allowed or unknown until resolved. */
+  hostRefusal(host: string): AddressRefusal | undefined
+}
+export const OutboundPolicy = token<OutboundPolicy>('OutboundPolicy')
 
 export interface ProxyCheck {
   ok: boolean

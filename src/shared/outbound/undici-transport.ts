@@ -1,6 +1,8 @@
 import { PassThrough, type Readable } from 'node:stream'
 import { Agent, request, type Dispatcher } from 'undici'
-import { OutboundError, type OutboundRequest, type OutboundResponse, type OutboundTransport, type ProxyCheck, type ProxyProbe } from './outbound-transport.port.ts'
+import { OutboundAddressPolicy } from './address-policy.ts'
+import { guardedConnector, type Resolver } from './guarded-connector.ts'
+import { OutboundError, type OutboundPolicy, type OutboundRequest, type OutboundResponse, type OutboundTransport, type ProxyCheck, type ProxyProbe } from './outbound-transport.port.ts'
 import { proxyConnector } from './proxy-connector.ts'
 import { openTunnel, ProxyTunnelError } from './proxy-tunnel.ts'
 import { parseProxyUrl, type ProxyEndpoint } from './proxy-url.ts'
@@ -9,11 +11,20 @@ export interface UndiciTransportOptions {
   connectMs: number
   headersMs: number
   idleMs: number
+  /** The whole call, response body included (UPSTREAM_TOTAL_TIMEOUT_MS). Default 10 minutes. */
+  totalMs?: number
+  /** What restricted routes (personal models) may connect to. Default: public addresses only. */
+  policy?: OutboundPolicy
+  /** How restricted routes resolve host names (tests). Default dns.lookup. */
+  resolver?: Resolver
   /** Dispatchers kept for distinct proxies and connect timeouts (least recently used closed first). */
   maxDispatchers?: number
   /** Trusted CAs for every TLS connection (proxies and targets) instead of Node's bundled roots: private CAs, tests. */
   ca?: string | Buffer
 }
+
+/** UPSTREAM_TOTAL_TIMEOUT_MS's default: long enough for a whole streamed reply. */
+export const DEFAULT_TOTAL_MS = 600_000
 
 /** `scheme://user:password@` in any message becomes `scheme://***@`. */
 const redact = (text: string): string => text.replace(/\/\/[^@/\s]*@/g, '//***@')
@@ -43,30 +54,45 @@ function outboundError(error: unknown, viaProxy: boolean): OutboundError {
  */
 export class UndiciTransport implements OutboundTransport, ProxyProbe {
   private readonly dispatchers = new Map<string, Dispatcher>()
+  private readonly policy: OutboundPolicy
 
-  constructor(private readonly options: UndiciTransportOptions) {}
+  constructor(private readonly options: UndiciTransportOptions) {
+    this.policy = options.policy ?? new OutboundAddressPolicy()
+  }
 
   async request(call: OutboundRequest): Promise<OutboundResponse> {
-    const timeouts = { connectMs: this.options.connectMs, headersMs: this.options.headersMs, idleMs: this.options.idleMs, ...call.timeouts }
+    const { connectMs, headersMs, idleMs } = this.options
+    const timeouts = { connectMs, headersMs, idleMs, totalMs: this.options.totalMs ?? DEFAULT_TOTAL_MS, ...call.timeouts }
     const proxyUrl = call.route?.proxyUrl ?? null
     const viaProxy = proxyUrl !== null && proxyUrl !== ''
     // undici would open a connection (a tunnel, through a proxy) even for an aborted signal.
     call.signal?.throwIfAborted()
+    // The total deadline: aborting closes the connection, in the request or while the body streams.
+    const deadline = new AbortController()
+    const timer = setTimeout(() => deadline.abort(new OutboundError('total_timeout', `no complete answer within the total timeout (${timeouts.totalMs} ms)`)), timeouts.totalMs)
+    timer.unref()
+    const signal = call.signal ? AbortSignal.any([call.signal, deadline.signal]) : deadline.signal
+    const failure = (error: unknown): unknown => {
+      if (call.signal?.aborted) return call.signal.reason ?? error
+      if (deadline.signal.aborted) return deadline.signal.reason
+      return outboundError(error, viaProxy)
+    }
     try {
       const response = await request(call.url, {
         method: call.method,
         headers: call.body === undefined ? call.headers : { ...call.headers, 'content-length': String(Buffer.byteLength(call.body)) },
         body: call.body,
-        dispatcher: this.dispatcher(viaProxy ? proxyUrl : null, timeouts.connectMs),
-        signal: call.signal,
+        dispatcher: this.dispatcher(viaProxy ? proxyUrl : null, timeouts.connectMs, call.route?.restricted === true),
+        signal,
         headersTimeout: timeouts.headersMs,
         bodyTimeout: timeouts.idleMs,
       })
-      const mapError = (error: unknown) => (call.signal?.aborted ? (call.signal.reason ?? error) : outboundError(error, viaProxy))
-      return { status: response.statusCode, headers: response.headers as OutboundResponse['headers'], body: withMappedErrors(response.body, mapError) }
+      const body = withMappedErrors(response.body, failure)
+      body.once('close', () => clearTimeout(timer))
+      return { status: response.statusCode, headers: response.headers as OutboundResponse['headers'], body }
     } catch (error) {
-      if (call.signal?.aborted) throw call.signal.reason ?? error
-      throw outboundError(error, viaProxy)
+      clearTimeout(timer)
+      throw failure(error)
     }
   }
 
@@ -90,17 +116,27 @@ export class UndiciTransport implements OutboundTransport, ProxyProbe {
     await Promise.all(open.map((dispatcher) => dispatcher.close()))
   }
 
-  /** The Agent for a route (null: direct) and connect timeout, kept in least-recently-used order. */
-  private dispatcher(proxyUrl: string | null, connectMs: number): Dispatcher {
-    const key = `${connectMs}|${proxyUrl ?? ''}`
+  /**
+   * The Agent for a route (null: direct), connect timeout and restriction, kept in least-recently-used
+   * order. A restricted route's connections all go through the policy (guardedConnector, or the
+   * proxy connector with the policy), so a pooled connection was checked when it was opened.
+   */
+  private dispatcher(proxyUrl: string | null, connectMs: number, restricted: boolean): Dispatcher {
+    const key = `${connectMs}|${restricted ? 'restricted' : 'any'}|${proxyUrl ?? ''}`
     const known = this.dispatchers.get(key)
     if (known) {
       this.dispatchers.delete(key)
       this.dispatchers.set(key, known)
       return known
     }
-    const { ca } = this.options
-    const connect = proxyUrl === null ? { timeout: connectMs, ...(ca && { ca }) } : proxyConnector(parsedProxy(proxyUrl), { timeoutMs: connectMs, ca })
+    const { ca, resolver } = this.options
+    const guard = restricted ? { policy: this.policy, resolver } : {}
+    const connect =
+      proxyUrl !== null
+        ? proxyConnector(parsedProxy(proxyUrl), { timeoutMs: connectMs, ca, ...guard })
+        : restricted
+          ? guardedConnector(this.policy, { timeout: connectMs, ca, resolver })
+          : { timeout: connectMs, ...(ca && { ca }) }
     const dispatcher = new Agent({ connect, headersTimeout: this.options.headersMs, bodyTimeout: this.options.idleMs, keepAliveTimeout: 30_000 })
     this.dispatchers.set(key, dispatcher)
     if (this.dispatchers.size > (this.options.maxDispatchers ?? 256)) {

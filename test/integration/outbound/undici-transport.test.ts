@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { OutboundAddressPolicy } from '../../../src/shared/outbound/address-policy.ts'
+import type { Resolver } from '../../../src/shared/outbound/guarded-connector.ts'
 import { OutboundError, type OutboundErrorKind, type OutboundRequest } from '../../../src/shared/outbound/outbound-transport.port.ts'
 import { UndiciTransport, type UndiciTransportOptions } from '../../../src/shared/outbound/undici-transport.ts'
 import { startHttpConnectProxy, type HttpConnectProxy } from '../../support/http-connect-proxy.ts'
@@ -34,10 +36,18 @@ interface Upstream {
   close(): Promise<void>
 }
 
-/** GET /hello answers; /stall-headers never answers; /stall-body sends a first chunk, then nothing. */
+/**
+ * GET /hello answers; /stall-headers never answers; /stall-body sends a first chunk, then nothing;
+ * /trickle sends a byte every 50 ms and never ends.
+ */
 const upstreamHandler: RequestListener = (req, res) => {
   if (req.url === '/stall-headers') return
   if (req.url === '/stall-body') return void res.writeHead(200, { 'content-type': 'text/plain' }).write('first ')
+  if (req.url === '/trickle') {
+    res.writeHead(200, { 'content-type': 'text/plain' })
+    const timer = setInterval(() => res.write('.'), 50)
+    return void res.once('close', () => clearInterval(timer))
+  }
   let body = ''
   req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk))
   req.on('end', () => res.writeHead(200, { 'content-type': 'text/plain' }).end(`${req.method} ${req.url}${body ? ` ${body}` : ''}`))
@@ -327,11 +337,100 @@ describe('UndiciTransport through real proxies', () => {
       }
     })
 
+    it('the total deadline ends a call that keeps trickling (no idle timeout ever fires) and one that never answers', async () => {
+      const proxy = await httpProxy()
+      const t = transport({ headersMs: 60_000, idleMs: 60_000, totalMs: 400 })
+      for (const proxyUrl of [null, proxy.url]) {
+        const response = await t.request(get(target('/trickle'), proxyUrl))
+        expect(response.status).toBe(200)
+        await expectFailure(text(response.body), 'total_timeout', /total timeout \(400 ms\)/)
+        await expectFailure(t.request(get(target('/stall-headers'), proxyUrl)), 'total_timeout')
+      }
+      // A per-call override, and a call that finishes in time is untouched by it.
+      await expectFailure(t.request(get(target('/stall-headers'), null, { timeouts: { totalMs: 100 } })), 'total_timeout')
+      expect(await text((await t.request(get(target('/quick')))).body)).toBe('GET /quick')
+    })
+
     it('an already aborted signal sends nothing', async () => {
       const before = upstreamSeen()
       const signal = AbortSignal.abort(new Error('never started'))
       await expect(transport().request(get(target(), null, { signal }))).rejects.toThrow('never started')
       expect(upstreamSeen()).toEqual(before)
+    })
+  })
+
+  describe('restricted routes (personal models): the outbound address policy at connect time', () => {
+    const restricted = (url: string, proxyUrl: string | null = null): OutboundRequest => ({ method: 'GET', url, headers: {}, route: { proxyUrl, restricted: true } })
+    /** A resolver that answers `address` for every name and counts its lookups. */
+    const resolvingTo = (address: string) => {
+      const resolver: Resolver & { lookups: string[] } = Object.assign(
+        (host: string, callback: Parameters<Resolver>[1]) => {
+          resolver.lookups.push(host)
+          setImmediate(() => callback(null, [{ address, family: address.includes(':') ? 6 : 4 }]))
+        },
+        { lookups: [] as string[] },
+      )
+      return resolver
+    }
+
+    it('refuses loopback IP literals (IPv4, IPv6, IPv4-mapped) and localhost; the upstream sees no connection', async () => {
+      const t = transport()
+      const before = upstreamSeen()
+      for (const host of ['127.0.0.1', '[::1]', '[::ffff:127.0.0.1]', 'localhost', '0.0.0.0']) {
+        const error = await expectFailure(t.request(restricted(target('/hello', host))), 'address_refused')
+        // A name's refusal never says what it resolved to.
+        if (host === 'localhost') expect(error.message).toBe('localhost resolves to a loopback address, which personal models may not reach')
+      }
+      expect(upstreamSeen()).toEqual(before)
+      // The same transport, unrestricted (a system model): reaches it.
+      expect(await text((await t.request(get(target('/hello', '127.0.0.1')))).body)).toBe('GET /hello')
+    })
+
+    it('checks the address a name resolves to when connecting (DNS rebinding), not the name', async () => {
+      const resolver = resolvingTo('127.0.0.1')
+      const t = transport({ resolver })
+      const before = upstreamSeen()
+      const error = await expectFailure(t.request(restricted(target('/hello', 'looks-public.example'))), 'address_refused')
+      expect(error.message).toBe('looks-public.example resolves to a loopback address, which personal models may not reach')
+      expect(resolver.lookups).toEqual(['looks-public.example'])
+      expect(upstreamSeen()).toEqual(before)
+    })
+
+    it('a restricted call never reuses a connection an unrestricted call opened to the same origin', async () => {
+      const t = transport()
+      const url = target('/hello', '127.0.0.1')
+      expect(await text((await t.request(get(url))).body)).toBe('GET /hello') // keep-alive connection now pooled
+      const before = upstreamSeen()
+      await expectFailure(t.request(restricted(url)), 'address_refused')
+      expect(upstreamSeen()).toEqual(before)
+    })
+
+    it('OUTBOUND_ALLOW_PRIVATE and the allow-list open what they name, and nothing else', async () => {
+      const open = transport({ policy: new OutboundAddressPolicy({ allowPrivate: true, allowedHosts: [] }) })
+      expect(await text((await open.request(restricted(target('/open', '127.0.0.1')))).body)).toBe('GET /open')
+      expect(await text((await open.request(restricted(target('/open', 'localhost')))).body)).toBe('GET /open')
+
+      const byName = transport({ policy: new OutboundAddressPolicy({ allowPrivate: false, allowedHosts: ['localhost'] }) })
+      expect(await text((await byName.request(restricted(target('/named', 'localhost')))).body)).toBe('GET /named')
+      await expectFailure(byName.request(restricted(target('/named', '127.0.0.1'))), 'address_refused')
+
+      const byRange = transport({ policy: new OutboundAddressPolicy({ allowPrivate: false, allowedHosts: ['127.0.0.0/8'] }), resolver: resolvingTo('127.0.0.2') })
+      expect(await text((await byRange.request(restricted(target('/range', 'anything.example')))).body)).toBe('GET /range')
+      await expectFailure(byRange.request(restricted(target('/range', '[::1]'))), 'address_refused')
+    })
+
+    it('through a proxy: the target is resolved and checked here, and the tunnel goes to the checked address', async () => {
+      const [http, socks] = [await httpProxy(), await socksProxy()]
+      const strict = transport()
+      for (const proxyUrl of [http.url, socks5h(socks.url)]) {
+        await expectFailure(strict.request(restricted(target('/hello', 'localhost'), proxyUrl)), 'address_refused')
+        await expectFailure(strict.request(restricted(target('/hello', '127.0.0.1'), proxyUrl)), 'address_refused')
+      }
+      expect(http.stats.tunnels + socks.stats.tunnels).toBe(0)
+
+      const allowed = transport({ policy: new OutboundAddressPolicy({ allowPrivate: false, allowedHosts: ['127.0.0.1'] }), resolver: resolvingTo('127.0.0.1') })
+      expect(await text((await allowed.request(restricted(target('/tunnelled', 'named.example'), http.url))).body)).toBe('GET /tunnelled')
+      expect(http.stats.targets).toEqual([`127.0.0.1:${upstream.port}`]) // the checked IP, not the name the proxy would resolve
     })
   })
 

@@ -39,6 +39,7 @@ export async function startReplica(databaseUrl: string, redisUrl: string, name: 
     ADMIN_USERNAME: ADMIN.username,
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: 'debug',
+    OUTBOUND_ALLOW_PRIVATE: 'true', // personal models point at upstreams on 127.0.0.1
     ...env,
   })
   const { log, logs } = capturedLogger([], config.logLevel)

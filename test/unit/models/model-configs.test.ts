@@ -41,14 +41,36 @@ describe('CreateModelConfig', () => {
     const ollama = await k.create.execute({
       actor: alice,
       scope: 'personal',
-      fields: fields({ modelId: 'llama3.1:8b', baseUrl: 'http://127.0.0.1:11434/v1/', contextWindow: 8192, maxOutputTokens: 2048 }),
+      fields: fields({ modelId: 'llama3.1:8b', baseUrl: 'https://ollama.example.com/v1/', contextWindow: 8192, maxOutputTokens: 2048 }),
     })
-    expect(ollama).toMatchObject({ baseUrl: 'http://127.0.0.1:11434/v1', contextWindow: 8192, hasApiKey: false })
+    expect(ollama).toMatchObject({ baseUrl: 'https://ollama.example.com/v1', contextWindow: 8192, hasApiKey: false })
     const short = await k.create.execute({ actor: alice, scope: 'personal', fields: fields(), apiKey: 'short-key' })
     expect(short.apiKeyHint).toBeNull()
   })
 
+  it('a local endpoint (loopback, private, metadata): refused for a personal model unless the admin allows it; fine for a system model', async () => {
+    const local = fields({ modelId: 'llama3.1:8b', baseUrl: 'http://127.0.0.1:11434/v1/', contextWindow: 8192, maxOutputTokens: 2048 })
+    const strict = await modelsKit()
+    await expect(strict.create.execute({ actor: alice, scope: 'personal', fields: local })).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ path: 'baseUrl', message: '127.0.0.1 is a loopback address, which personal models may not reach; an administrator can allow it' }],
+    })
+    expect(await strict.create.execute({ actor: root, scope: 'system', fields: local })).toMatchObject({ baseUrl: 'http://127.0.0.1:11434/v1' })
+    const mine = await strict.create.execute({ actor: alice, scope: 'personal', fields: fields() })
+    for (const baseUrl of ['http://192.168.1.10/v1', 'http://[fe80::1]/v1', 'http://169.254.169.254/', 'http://ollama.localhost/v1']) {
+      await expect(strict.update.execute({ actor: alice, scope: 'personal', configId: mine.id, changes: { baseUrl } }), baseUrl).rejects.toMatchObject({ code: 'VALIDATION_FAILED' })
+    }
+    expect(strict.store.configs.get(mine.id)!.baseUrl).toBe('https://api.openai.com/v1')
+
+    const open = await modelsKit({ outbound: { allowPrivate: true, allowedHosts: [] } })
+    expect(await open.create.execute({ actor: alice, scope: 'personal', fields: local })).toMatchObject({ baseUrl: 'http://127.0.0.1:11434/v1' })
+    await expect(open.create.execute({ actor: alice, scope: 'personal', fields: fields({ baseUrl: 'http://169.254.169.254/v1' }) })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' })
+    const listed = await modelsKit({ outbound: { allowPrivate: false, allowedHosts: ['127.0.0.0/8'] } })
+    expect(await listed.create.execute({ actor: alice, scope: 'personal', fields: local })).toMatchObject({ baseUrl: 'http://127.0.0.1:11434/v1' })
+  })
+
   it.each([
+    ['a base URL with a query (the adapters\' paths would end up in it)', fields({ baseUrl: 'https://example.com/v1?x=' }), ['baseUrl']],
     ['an unknown model without limits', fields({ modelId: 'my-local-model' }), ['contextWindow', 'maxOutputTokens']],
     ['more output than context', fields({ contextWindow: 1000, maxOutputTokens: 2000 }), ['maxOutputTokens']],
     ['a non-http base URL', fields({ baseUrl: 'ftp://example.com' }), ['baseUrl']],

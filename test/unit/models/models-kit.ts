@@ -1,4 +1,5 @@
 import { InMemoryAuditLog } from '../../../src/features/audit/testing/in-memory-audit-log.ts'
+import { OutboundAddressPolicy, type OutboundPolicyOptions } from '../../../src/shared/outbound/address-policy.ts'
 import { CreateModelConfig } from '../../../src/features/models/create-model-config.use-case.ts'
 import { DeleteModelConfig } from '../../../src/features/models/delete-model-config.use-case.ts'
 import { ListModels } from '../../../src/features/models/list-models.use-case.ts'
@@ -60,7 +61,7 @@ export class ScriptedAiProvider implements AiProvider {
 export const fields = (over: Partial<ModelFields> = {}): ModelFields => ({ providerKind: 'openai', displayName: 'GPT-4o', modelId: 'gpt-4o', ...over })
 
 /** Every models use case wired by hand to fakes. `box` can be swapped to simulate a new keyring. */
-export async function modelsKit(options: { box?: SecretBox } = {}) {
+export async function modelsKit(options: { box?: SecretBox; outbound?: OutboundPolicyOptions } = {}) {
   const clock = new ManualClock()
   const store = new InMemoryModelStore(() => {
     clock.advance(1)
@@ -73,6 +74,8 @@ export async function modelsKit(options: { box?: SecretBox } = {}) {
   const ai = new ScriptedAiProvider(clock, 42)
   const probe = new ModelProbe(ai, clock)
   const ids = new SequentialIds('mc')
+  // The default: personal models may reach public addresses only.
+  const outbound = new OutboundAddressPolicy(options.outbound)
   return {
     clock,
     store,
@@ -80,8 +83,8 @@ export async function modelsKit(options: { box?: SecretBox } = {}) {
     audit,
     box,
     ai,
-    create: new CreateModelConfig(store, box, users, ids, audit),
-    update: new UpdateModelConfig(store, users, audit),
+    create: new CreateModelConfig(store, box, users, ids, audit, undefined, outbound),
+    update: new UpdateModelConfig(store, users, audit, outbound),
     remove: new DeleteModelConfig(store, audit),
     list: new ListModels(store),
     rotateApiKey: new RotateApiKey(store, box, probe, audit),

@@ -41,9 +41,10 @@ describe('RotateApiKey', () => {
 
     k.ai.fail(providerError('PROVIDER_AUTH_FAILED', 'Incorrect API key provided: sk-next-****ABCD.'))
     const error = await k.rotateApiKey.execute({ actor: alice, configId: model.id, apiKey: NEXT, verify: true }).catch((e: unknown) => e)
+    // Status and code only: the provider's own text (here echoing part of the key) is not repeated.
     expect(error).toMatchObject({
       code: 'VALIDATION_FAILED',
-      message: 'The provider rejected the new API key: Incorrect API key provided: sk-next-****ABCD.',
+      message: 'The provider rejected the new API key: OpenAI rejected the API key (HTTP 401)',
       details: [{ path: 'apiKey', providerCode: 'PROVIDER_AUTH_FAILED' }],
     })
     expect(k.ai.requests[0]).toMatchObject({ apiKey: NEXT, model: 'gpt-4o', provider: 'openai', baseUrl: 'https://api.openai.com/v1' })
@@ -52,7 +53,7 @@ describe('RotateApiKey', () => {
     k.ai.fail(providerError('PROVIDER_UNAVAILABLE', 'overloaded', 503))
     await expect(k.rotateApiKey.execute({ actor: alice, configId: model.id, apiKey: NEXT, verify: true })).rejects.toMatchObject({
       code: 'PROVIDER_UNAVAILABLE',
-      message: 'Could not verify the new key: overloaded',
+      message: 'Could not verify the new key: OpenAI unavailable or overloaded (HTTP 503)',
     })
     expect(k.store.configs.get(model.id)!.credential).toEqual(before)
     expect(k.audit.records.filter((r) => r.action === 'model.api_key_rotated')).toHaveLength(0)
@@ -88,15 +89,16 @@ describe('TestModelConfig', () => {
     expect(k.ai.requests[0]!.maxOutputTokens).toBeLessThanOrEqual(16)
   })
 
-  it("reports the provider's own error as a result, and tests keyless models with no key", async () => {
+  it("reports the provider's failure as a result (status and code, never its message), and tests keyless models with no key", async () => {
     const k = await modelsKit()
     const model = await k.create.execute({ actor: alice, scope: 'personal', fields: fields({ modelId: 'llama3', contextWindow: 8192, maxOutputTokens: 1024 }) })
-    k.ai.fail(providerError('PROVIDER_BAD_REQUEST', 'model "llama3" not found, try pulling it first', 404))
+    k.ai.fail(Object.assign(providerError('PROVIDER_BAD_REQUEST', 'model "llama3" not found, try pulling it first', 404), { providerCode: 'model_not_found' }))
     expect(await k.test.execute({ actor: alice, configId: model.id })).toEqual({
       ok: false,
       latencyMs: 42,
-      error: { code: 'PROVIDER_BAD_REQUEST', message: 'model "llama3" not found, try pulling it first' },
+      error: { code: 'PROVIDER_BAD_REQUEST', message: 'OpenAI rejected the request (HTTP 404) [model_not_found]', status: 404, providerCode: 'model_not_found' },
     })
+    expect(k.ai.requests[0]!.restricted).toBe(true) // a personal model: the outbound address policy applies
     expect(k.ai.requests[0]!.apiKey).toBe('')
   })
 

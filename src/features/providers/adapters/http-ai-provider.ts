@@ -36,6 +36,7 @@ export class HttpAiProvider implements AiProvider {
         body: JSON.stringify(dialect.wrapBody ? dialect.wrapBody(body, request.model, credential) : body),
         secret: request.apiKey,
         proxyUrl: request.proxyUrl,
+        restricted: request.restricted,
         signal: request.signal,
       },
       'text/event-stream',

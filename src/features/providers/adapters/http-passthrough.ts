@@ -26,6 +26,7 @@ export class HttpPassthrough implements ProviderPassthrough {
         body: request.body,
         secret: request.apiKey,
         proxyUrl: request.proxyUrl,
+        restricted: request.restricted,
         signal: request.signal,
       },
       request.stream ? 'text/event-stream' : 'application/json',

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream'
 import { OutboundError, type OutboundResponse, type OutboundTransport } from '../../../shared/outbound/outbound-transport.port.ts'
-import { ProviderError, type ProviderKind } from '../ai-provider.port.ts'
+import { OutboundAddressRefused, ProviderError, type ProviderKind } from '../ai-provider.port.ts'
 import { errorFromResponse, networkError } from './provider-errors.ts'
 
 /** Error bodies are read up to this size: enough for any provider's JSON error, bounded for memory. */
@@ -14,21 +14,27 @@ export interface UpstreamPost {
   /** Only to redact error messages. */
   secret: string
   proxyUrl?: string | null
+  /** A personal model's call: the outbound address policy applies (OutboundRoute.restricted). */
+  restricted?: boolean
   signal?: AbortSignal
 }
 
 const abortReason = (signal: AbortSignal): unknown => signal.reason ?? new DOMException('This operation was aborted', 'AbortError')
 
+const TIMEOUTS = new Set(['headers_timeout', 'idle_timeout', 'total_timeout'])
+
 /**
  * The transport's failure as a ProviderError, its kind (proxy, connect_timeout...) as the provider
  * code: status 0 and retryable for network and proxy failures and connect timeouts; status 504 and
- * NOT retried for a header or idle timeout, so a hung upstream costs one timeout per candidate
- * instead of one per attempt (the next candidate may still be tried).
+ * NOT retried for a header, idle or total timeout, so a hung or trickling upstream costs one
+ * timeout per candidate instead of one per attempt (the next candidate may still be tried).
+ * A refused address is OutboundAddressRefused (403): no provider was involved.
  */
-export function transportError(provider: ProviderKind, error: unknown, secret: string, midStream: boolean) {
+export function transportError(provider: ProviderKind, error: unknown, secret: string, midStream: boolean): ProviderError | OutboundAddressRefused {
+  if (error instanceof OutboundError && error.kind === 'address_refused') return new OutboundAddressRefused(provider, error.message)
   const failure = networkError(provider, error, secret, midStream)
   if (!(error instanceof OutboundError)) return failure
-  if (error.kind === 'headers_timeout' || error.kind === 'idle_timeout') {
+  if (TIMEOUTS.has(error.kind)) {
     return new ProviderError('PROVIDER_UNAVAILABLE', { provider, status: 504, retryable: false, providerCode: error.kind, providerMessage: failure.providerMessage, midStream })
   }
   return Object.assign(failure, { providerCode: error.kind })
@@ -74,7 +80,7 @@ export async function postUpstream(transport: OutboundTransport, call: UpstreamP
       url: call.url,
       headers: { 'content-type': 'application/json', accept, ...call.headers },
       body: call.body,
-      route: { proxyUrl: call.proxyUrl ?? null },
+      route: { proxyUrl: call.proxyUrl ?? null, restricted: call.restricted === true },
       signal,
     })
   } catch (error) {
