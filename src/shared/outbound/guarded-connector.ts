@@ -31,10 +31,12 @@ export type Resolver = (host: string, callback: (error: NodeJS.ErrnoException | 
 export const systemResolver: Resolver = (host, callback) => dnsLookup(host, { all: true }, callback)
 
 /** A dns.lookup for net.connect / tls.connect that only ever answers allowed addresses. */
-export function guardedLookup(policy: OutboundPolicy, resolver: Resolver = systemResolver): LookupFunction {
-  return ((hostname: string, options: { all?: boolean; family?: number | string }, callback: (...args: unknown[]) => void) => {
+export function guardedLookup(policy: OutboundPolicy, resolver?: Resolver): LookupFunction {
+  return ((hostname: string, options: { all?: boolean; family?: number | string; hints?: number }, callback: (...args: unknown[]) => void) => {
     const family = options.family === 4 || options.family === 'IPv4' ? 4 : options.family === 6 || options.family === 'IPv6' ? 6 : 0
-    resolver(hostname, (error, addresses) => {
+    // The system resolver gets net's own options (family, hints such as ADDRCONFIG).
+    const resolve: Resolver = resolver ?? ((host, done) => dnsLookup(host, { ...options, all: true } as { all: true }, done))
+    resolve(hostname, (error, addresses) => {
       if (error) return callback(error)
       const allowed = allowedAddresses(policy, hostname, family ? addresses.filter((a) => a.family === family) : addresses)
       if (allowed instanceof Error) return callback(allowed)
