@@ -38,7 +38,7 @@ export function relayErrorResponse(c: Context<AppEnv>, err: unknown, dialect = d
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter)
   const res = new Response(JSON.stringify(payload), { status, headers })
-  if (status === 413) closeAfterResponse(res.headers)
+  if (status === 413) closeAfterResponse(c, res.headers)
   return res
 }
 

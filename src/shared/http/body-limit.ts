@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
+import type { Socket } from 'node:net'
 import { bodyLimit } from 'hono/body-limit'
 import { AppError } from '../errors.ts'
 import type { AppEnv } from './app-env.ts'
@@ -18,8 +19,36 @@ export class PayloadTooLarge extends AppError {
   }
 }
 
-/** Marks the response so Node closes the connection after it instead of draining the unread body. */
-export const closeAfterResponse = (headers: Headers): void => headers.set('connection', 'close')
+/** How long a refused upload's connection stays half-closed, discarding what the client still sends. */
+export const LINGER_MS = 2_000
+
+/**
+ * Marks the response so the connection closes after it instead of reading the rest of an oversized
+ * body, and makes that close linger. Closing a socket with unread bytes makes the kernel send a
+ * reset, and a reset flushes the client's receive queue (RFC 9293 3.10.7.4): a client still
+ * uploading lost the 413 it had not read yet and saw ECONNRESET/EPIPE instead. So, as nginx's
+ * lingering_close does: after the response the server half-closes (the client sees the end of the
+ * answer), reads and discards what is still in flight, and closes once the client is done or
+ * LINGER_MS passed. Node's HTTP server ends a `connection: close` response with
+ * `socket.destroySoon()`; for this one socket that becomes the lingering close.
+ */
+export function closeAfterResponse(c: Context, headers: Headers): void {
+  headers.set('connection', 'close')
+  const incoming = nodeOf(c).incoming
+  const socket = incoming?.socket
+  if (!incoming || !socket || socket.destroyed) return
+  const destroySoon = socket.destroySoon.bind(socket)
+  socket.destroySoon = function lingeringClose(this: Socket) {
+    // The whole body arrived after all: nothing unread, nothing to linger for.
+    if (incoming.complete) return destroySoon()
+    // Whoever read the body has given up on it: the rest goes nowhere (no memory, no parsing into the app).
+    incoming.removeAllListeners('data')
+    incoming.resume()
+    if (this.writable) this.end()
+    const timer = setTimeout(() => this.destroy(), LINGER_MS).unref()
+    this.once('close', () => clearTimeout(timer))
+  }
+}
 
 const hasBody = (c: Context): boolean =>
   nodeOf(c).incoming ? requestHeader(c, 'content-length') !== undefined || requestHeader(c, 'transfer-encoding') !== undefined : c.req.raw.body !== null
@@ -30,7 +59,7 @@ export function appBodyLimit(limit: number, skip: (path: string) => boolean): Mi
     maxSize: limit,
     onError: (c) => {
       const res = errorResponse(c, new PayloadTooLarge(limit))
-      closeAfterResponse(res.headers)
+      closeAfterResponse(c, res.headers)
       return res
     },
   })
@@ -68,8 +97,8 @@ export async function readBodyText(c: Context, limit: number): Promise<string> {
     const onData = (chunk: Buffer) => {
       if (size + chunk.length > (sized?.length ?? limit)) {
         cleanup()
-        // The rest is drained unread (no memory; REQUEST_TIMEOUT_MS bounds how long), so the client
-        // reads its 413 instead of a reset; the 413 then closes the connection (closeAfterResponse).
+        // The rest is drained unread (no memory) until the 413 has been sent, which then closes the
+        // connection after a short linger (closeAfterResponse), so the client reads it instead of a reset.
         incoming.resume()
         return reject(new PayloadTooLarge(limit))
       }
