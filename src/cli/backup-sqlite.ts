@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, rmSync, statSync } from 'node:fs'
+import { chmodSync, closeSync, existsSync, openSync, rmSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { CommandFailed } from './cli-errors.ts'
@@ -29,6 +29,8 @@ export async function backupSqlite(config: { databaseUrl: string; dataDir: strin
 
   const Sqlite = createRequire(import.meta.url)('better-sqlite3') as SqliteConstructor
   if (existsSync(target)) rmSync(target)
+  // Created private before a page is copied: chmod after the copy left it readable by others meanwhile.
+  closeSync(openSync(target, 'wx', 0o600))
   const started = Date.now()
   const db = new Sqlite(source, { fileMustExist: true, timeout: 5000 })
   try {

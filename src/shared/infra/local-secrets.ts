@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { parseMasterKey, type Config } from '../../config.ts'
@@ -16,7 +16,8 @@ const storedSchema = z.object({ jwtSecret: z.string().min(32), masterKey: z.stri
 
 /**
  * Secrets come from the environment. On a local install without them, they are generated once into
- * DATA_DIR/secrets.json (mode 0600) and reused; config.ts already refused production without them.
+ * DATA_DIR/secrets.json (mode 0600, tightened back to it when found looser) and reused; config.ts
+ * already refused production without them.
  */
 export function resolveSecrets(config: Config, log: (message: string) => void): ResolvedSecrets {
   const { jwtSecret, masterKey, previousMasterKeys, apiKeyPepper } = config.secrets
@@ -34,6 +35,8 @@ export function resolveSecrets(config: Config, log: (message: string) => void): 
 function loadOrCreate(dataDir: string, log: (message: string) => void) {
   const file = path.join(dataDir, SECRETS_FILE)
   if (existsSync(file)) {
+    // A copy restored from a backup (cp, tar without -p) is often 0644: the master key must not stay readable by others.
+    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600)
     const parsed = storedSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')))
     const key = parsed.success ? parseMasterKey(parsed.data.masterKey) : undefined
     if (!parsed.success || !key) throw new Error(`${file} is damaged; restore it from a backup (stored provider keys depend on it)`)
