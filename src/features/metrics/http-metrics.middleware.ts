@@ -3,6 +3,7 @@ import { matchedRoutes } from 'hono/route'
 import type { DependencyContainer } from 'tsyringe'
 import { resolve } from '../../shared/di.ts'
 import type { AppEnv } from '../../shared/http/app-env.ts'
+import { answeredStatus } from '../../shared/http/node-request.ts'
 import { HttpMetrics } from './metrics-exporter.port.ts'
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
@@ -21,7 +22,7 @@ export function httpMetrics(container: DependencyContainer): MiddlewareHandler<A
       await next()
     } finally {
       const method = METHODS.has(c.req.method) ? c.req.method : 'OTHER'
-      metrics.httpRequest({ method, route: routeTemplate(c), status: c.res.status }, (performance.now() - started) / 1000)
+      metrics.httpRequest({ method, route: routeTemplate(c), status: answeredStatus(c) }, (performance.now() - started) / 1000)
     }
   }
 }

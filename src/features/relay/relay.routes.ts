@@ -5,7 +5,7 @@ import { AppError, NotFound, Unauthenticated } from '../../shared/errors.ts'
 import type { AppEnv } from '../../shared/http/app-env.ts'
 import { closeAfterResponse, readBodyText } from '../../shared/http/body-limit.ts'
 import { pushResponse } from '../../shared/http/push-body.ts'
-import { clientClosed, requestHeader } from '../../shared/http/node-request.ts'
+import { CLIENT_CLOSED_REQUEST, clientClosed, requestHeader } from '../../shared/http/node-request.ts'
 import { createRouter } from '../../shared/http/router.ts'
 import { onClientGone, SSE_HEADERS } from '../../shared/http/sse.ts'
 import { ApiKeyAuthenticator, type KeyPrincipal } from './api-key-authenticator.port.ts'
@@ -22,9 +22,6 @@ export interface RelayRoutesOptions {
 }
 
 export const DEFAULT_RELAY_BODY_LIMIT = 8 * 1024 * 1024
-
-/** nginx's "client closed request": the client left before the response started (metrics and logs). */
-export const CLIENT_CLOSED_REQUEST = 499
 
 /** /v1/messages speaks Anthropic; every other /v1 path speaks OpenAI. */
 export const dialectOfPath = (path: string): ClientDialect => (path.startsWith('/v1/messages') ? 'anthropic' : 'openai')

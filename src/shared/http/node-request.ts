@@ -22,3 +22,17 @@ export function clientClosed(c: Context): boolean {
   if (!outgoing) return c.req.raw.signal.aborted
   return outgoing.destroyed || outgoing.socket?.destroyed === true || (incoming?.destroyed === true && !incoming.complete)
 }
+
+/** nginx's "client closed request": the client left before the response started (metrics and logs). */
+export const CLIENT_CLOSED_REQUEST = 499
+
+/**
+ * The status the access log and the metrics record: the handler's, unless the client left before
+ * the response head went out (a body it stopped sending, a JSON answer it did not wait for), which
+ * is a 499 whatever status the handler picked for nobody.
+ */
+export function answeredStatus(c: Context): number {
+  const outgoing = nodeOf(c).outgoing
+  if (outgoing && !outgoing.headersSent && clientClosed(c)) return CLIENT_CLOSED_REQUEST
+  return c.res.status
+}

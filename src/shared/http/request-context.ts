@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
 import type { Logger } from 'pino'
 import type { AppEnv } from './app-env.ts'
-import { requestHeader } from './node-request.ts'
+import { answeredStatus, requestHeader } from './node-request.ts'
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
@@ -17,7 +17,7 @@ export function requestContext(log: Logger): MiddlewareHandler<AppEnv> {
     const started = performance.now()
     await next()
     c.res.headers.set('x-request-id', requestId)
-    const status = c.res.status
+    const status = answeredStatus(c)
     c.get('log')[status >= 500 ? 'error' : 'info'](
       {
         method: c.req.method,
