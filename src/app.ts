@@ -9,6 +9,7 @@ import type { AppEnv } from './shared/http/app-env.ts'
 import { appBodyLimit } from './shared/http/body-limit.ts'
 import { errorResponse, handleError } from './shared/http/error-envelope.ts'
 import { pushBodies } from './shared/http/push-body.ts'
+import { redactPath } from './shared/http/redact-path.ts'
 import { requestContext } from './shared/http/request-context.ts'
 import { Log } from './shared/logger.ts'
 import { ServiceIdentity } from './features/system/service-info.port.ts'
@@ -69,7 +70,7 @@ export function createApp(container: DependencyContainer, config: Pick<Config, '
     openapi: '3.1.0',
     info: { title: 'chatbase API', version: resolve(container, ServiceIdentity).version },
   })
-  app.notFound((c) => errorResponse(c, new NotFound(`Route ${c.req.method} ${c.req.path}`)))
+  app.notFound((c) => errorResponse(c, new NotFound(`Route ${c.req.method} ${redactPath(c.req.path)}`)))
   app.onError(handleError)
   return app
 }

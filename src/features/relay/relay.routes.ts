@@ -5,6 +5,7 @@ import { AppError, NotFound, Unauthenticated } from '../../shared/errors.ts'
 import type { AppEnv } from '../../shared/http/app-env.ts'
 import { closeAfterResponse, readBodyText } from '../../shared/http/body-limit.ts'
 import { pushResponse } from '../../shared/http/push-body.ts'
+import { redactPath } from '../../shared/http/redact-path.ts'
 import { CLIENT_CLOSED_REQUEST, clientClosed, requestHeader } from '../../shared/http/node-request.ts'
 import { createRouter } from '../../shared/http/router.ts'
 import { onClientGone, SSE_HEADERS } from '../../shared/http/sse.ts'
@@ -123,7 +124,7 @@ export function relayRoutes(container: DependencyContainer, options: RelayRoutes
       return relayErrorResponse(c, err, 'openai')
     }
   })
-  router.all('/v1/*', (c) => relayErrorResponse(c, new NotFound(`Route ${c.req.method} ${c.req.path}`)))
+  router.all('/v1/*', (c) => relayErrorResponse(c, new NotFound(`Route ${c.req.method} ${redactPath(c.req.path)}`)))
   router.onError((err, c) => relayErrorResponse(c, err))
   return router
 }

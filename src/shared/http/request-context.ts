@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono'
 import type { Logger } from 'pino'
 import type { AppEnv } from './app-env.ts'
 import { answeredStatus, requestHeader } from './node-request.ts'
+import { redactPath } from './redact-path.ts'
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
@@ -22,7 +23,7 @@ export function requestContext(log: Logger): MiddlewareHandler<AppEnv> {
       {
         method: c.req.method,
         route: c.req.routePath,
-        path: c.req.path,
+        path: redactPath(c.req.path),
         status,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
         userId: c.get('actor')?.userId,
