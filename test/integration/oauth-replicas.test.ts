@@ -5,6 +5,7 @@ import { rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startOAuthServer, type OAuthServer } from '../support/oauth-server.ts'
 import { createTestRedis, type TestRedis } from '../support/redis.ts'
+import { findSecretsAtRest, SecretList } from '../support/secrets-at-rest.ts'
 import { callServer, startServerProcess, waitForReady, type ServerProcess } from '../support/server-process.ts'
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts'
 import { DEFAULT_TEXT, startUpstream, type Upstream } from '../support/upstream/server.ts'
@@ -25,6 +26,7 @@ describe('OAuth accounts on two replicas sharing PostgreSQL and Redis', () => {
   let platformKey: string
   const seen: string[] = [] // every response body, to look for tokens in
   const tokensEverIssued: string[] = []
+  let env: Record<string, string>
 
   const messages = (server: ServerProcess, model: string) =>
     call(server, 'POST', '/v1/messages', {
@@ -52,7 +54,7 @@ describe('OAuth accounts on two replicas sharing PostgreSQL and Redis', () => {
     redis = await createTestRedis()
     ;[database, oauth] = await Promise.all([createTestDatabase('postgres'), startOAuthServer()])
     upstream = await startUpstream({ acceptsAccessToken: (t) => oauth.isValidAccessToken(t) })
-    const env = {
+    env = {
       JWT_SECRET: 'oauth-replicas-jwt-secret-long-enough-0123456789',
       MASTER_KEY: Buffer.alloc(32, 5).toString('base64'),
       API_KEY_PEPPER: 'oauth-replicas-pepper-long-enough-0123456789',
@@ -147,5 +149,21 @@ describe('OAuth accounts on two replicas sharing PostgreSQL and Redis', () => {
       expect(logs).not.toContain(secret)
       for (const body of seen) expect(body).not.toContain(secret)
     }
+  })
+
+  it('no secret of the run anywhere at rest: every PostgreSQL table, the Redis keys, both logs, the answers (also encoded)', async () => {
+    const secrets = new SecretList()
+    tokensEverIssued.forEach((token, i) => secrets.add(`OAuth token ${i + 1}`, token))
+    for (const name of ['JWT_SECRET', 'MASTER_KEY', 'API_KEY_PEPPER', 'ADMIN_PASSWORD'] as const) secrets.add(name, env[name])
+    secrets.add('METRICS_TOKEN', METRICS_TOKEN).add('platform key', platformKey).add('admin access token', admin)
+    const found = await findSecretsAtRest(secrets, {
+      logs: a.output() + b.output(),
+      responses: seen,
+      postgresUrl: database.url,
+      redis: { url: redis.url, prefix: redis.prefix },
+    })
+    expect(found).toEqual([])
+    // The search reads the rows: what is stored in plain text on purpose (an account's name) is found.
+    expect(await findSecretsAtRest([{ label: 'an account name', value: 'claude-refused' }], { postgresUrl: database.url })).not.toEqual([])
   })
 })

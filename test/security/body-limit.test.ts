@@ -6,7 +6,8 @@ import { rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call } from '../support/e2e-chat.ts'
 import { chunk, connectRaw, parseRawResponse, within, type RawConnection } from '../support/raw-http.ts'
-import { errorLogs, processMemory, relayUser, resetPeakRss, type RelayUser } from '../support/server-inspect.ts'
+import { findSecretsAtRest } from '../support/secrets-at-rest.ts'
+import { errorLogs, processMemory, relayUser, resetPeakRss, secretsOf, type RelayUser } from '../support/server-inspect.ts'
 import { startServerProcess, waitForReady, type ServerProcess } from '../support/server-process.ts'
 import { startUpstream, type Upstream } from '../support/upstream/server.ts'
 
@@ -152,6 +153,11 @@ describe('request body limits (real server process)', () => {
   it('no refused body was logged as an error', () => {
     expect(errorLogs(server.output())).toEqual([])
   })
+
+  it('left no secret of the run in its logs or its data directory', async () => {
+    expect(await server.stop('SIGTERM')).toBe(0)
+    expect(await findSecretsAtRest(secretsOf(user), { logs: server.output(), dataDir: server.dataDir, exclude: ['secrets.json'] })).toEqual([])
+  })
 })
 
 describe('memory under many large uploads (default limits, real server process)', () => {
@@ -207,4 +213,9 @@ describe('memory under many large uploads (default limits, real server process)'
     expect((await call(server.url, 'GET', '/health')).status).toBe(200)
     expect(errorLogs(server.output())).toEqual([])
   }, 60_000)
+
+  it('left no secret of the run in its logs or its data directory', async () => {
+    expect(await server.stop('SIGTERM')).toBe(0)
+    expect(await findSecretsAtRest(secretsOf(user), { logs: server.output(), dataDir: server.dataDir, exclude: ['secrets.json'] })).toEqual([])
+  })
 })

@@ -5,7 +5,8 @@ import { rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, newSession, until, type Chatter } from '../support/e2e-chat.ts'
 import { connectRaw, within } from '../support/raw-http.ts'
-import { counterValue, errorLogs, logRecords, relayUser, serverErrorSamples, type RelayUser } from '../support/server-inspect.ts'
+import { findSecretsAtRest } from '../support/secrets-at-rest.ts'
+import { counterValue, errorLogs, logRecords, relayUser, secretsOf, serverErrorSamples, type RelayUser } from '../support/server-inspect.ts'
 import { startServerProcess, waitForReady, type ServerProcess } from '../support/server-process.ts'
 import { startUpstream, type Upstream } from '../support/upstream/server.ts'
 
@@ -119,5 +120,10 @@ describe('clients that disconnect before their answer (real server process)', ()
   it('none of it was logged as an error or counted as a 5xx', async () => {
     expect(errorLogs(server.output())).toEqual([])
     expect(serverErrorSamples(await metrics())).toEqual([])
+  })
+
+  it('left no secret of the run in its logs or its data directory', async () => {
+    expect(await server.stop('SIGTERM')).toBe(0)
+    expect(await findSecretsAtRest(secretsOf(user).add('metrics token', METRICS_TOKEN), { logs: server.output(), dataDir: server.dataDir, exclude: ['secrets.json'] })).toEqual([])
   })
 })

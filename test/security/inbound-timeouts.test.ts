@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, newSession, openStream } from '../support/e2e-chat.ts'
 import { connectRaw, parseRawResponse, within } from '../support/raw-http.ts'
-import { errorLogs, logRecords, relayUser, type RelayUser } from '../support/server-inspect.ts'
+import { findSecretsAtRest } from '../support/secrets-at-rest.ts'
+import { errorLogs, logRecords, relayUser, secretsOf, type RelayUser } from '../support/server-inspect.ts'
 import { startServerProcess, waitForReady, type ServerProcess } from '../support/server-process.ts'
 import { startUpstream, type Upstream } from '../support/upstream/server.ts'
 
@@ -150,5 +151,10 @@ describe('inbound request timeouts (real server process)', () => {
       ['/api/auth/login', 499],
       ['/api/sessions', 499],
     ])
+  })
+
+  it('left no secret of the run in its logs or its data directory', async () => {
+    expect(await server.stop('SIGTERM')).toBe(0)
+    expect(await findSecretsAtRest(secretsOf(user), { logs: server.output(), dataDir: server.dataDir, exclude: ['secrets.json'] })).toEqual([])
   })
 })

@@ -2,6 +2,7 @@
 // memory as the kernel reports it, and a user with a personal model and a platform key to drive it.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { call } from './e2e-chat.ts'
+import { SecretList } from './secrets-at-rest.ts'
 import { UPSTREAM_KEY } from './upstream/server.ts'
 
 export interface LogRecord {
@@ -102,4 +103,12 @@ export async function relayUser(baseUrl: string, upstreamUrl: string, username: 
   const key = await call(baseUrl, 'POST', '/api/keys', { token, body: { name: `${username} key` } })
   if (key.status !== 201) throw new Error(`platform key for ${username}: ${key.status} ${JSON.stringify(key.body)}`)
   return { username, password, token, refreshToken: reg.body.refreshToken, modelId: model.body.id, alias, platformKey: key.body.secret }
+}
+
+/** Every secret a relay user holds (password, tokens, platform key) and its provider key, to look for at rest. */
+export function secretsOf(user: RelayUser, providerKey: string = UPSTREAM_KEY): SecretList {
+  return new SecretList()
+    .add(`${user.username} password`, user.password)
+    .fromBody(user.username, { accessToken: user.token, refreshToken: user.refreshToken, secret: user.platformKey })
+    .add('provider API key', providerKey)
 }
