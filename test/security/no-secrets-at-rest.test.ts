@@ -1,16 +1,20 @@
-// No secret at rest in plain text (issue 16): a real server process (SQLite, LOG_LEVEL=trace) goes
+// No secret at rest in plain text (issue 16): a real server process (SQLite, then PostgreSQL with
+// Redis; LOG_LEVEL=trace) goes
 // through register, login, refresh, password change, personal models with provider keys, chat
 // through the test upstream, platform keys and relay calls, an OAuth account, a proxy password, and
 // calls that put a key in the wrong place; then its logs, every file in its data directory (the
-// SQLite database read as bytes, -wal and -shm included, while it runs and after it stopped) and the
-// responses are searched for every secret used, also base64-, hex- and URL-encoded.
+// SQLite database read as bytes, -wal and -shm included, while it runs and after it stopped; on
+// PostgreSQL every row, and every Redis key) and the responses are searched for every secret used,
+// also base64-, hex- and URL-encoded.
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newSession, openStream, type Chatter } from '../support/e2e-chat.ts'
+import { createTestRedis, type TestRedis } from '../support/redis.ts'
 import { findSecretsAtRest, SecretList } from '../support/secrets-at-rest.ts'
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts'
 import { startServerProcess, waitForReady, type ServerProcess } from '../support/server-process.ts'
 import { startUpstream, type Upstream } from '../support/upstream/server.ts'
 
@@ -40,7 +44,7 @@ describe('the secret scanner itself', () => {
   })
 })
 
-describe('no secret at rest in plain text (real server process, SQLite, LOG_LEVEL=trace)', () => {
+describe.each(['sqlite', 'postgres'] as const)('no secret at rest in plain text (real server process on %s, LOG_LEVEL=trace)', (kind) => {
   const PROVIDER_KEY = random('sk-provider-')
   const ROTATED_PROVIDER_KEY = random('sk-rotated-')
   const WRONG_PROVIDER_KEY = random('sk-wrong-')
@@ -62,6 +66,8 @@ describe('no secret at rest in plain text (real server process, SQLite, LOG_LEVE
   /** Answers that hand out tokens or a key: they may carry those, and nothing else. */
   const issuing: string[] = []
   let runningFiles: Record<string, Buffer> = {}
+  let database: TestDatabase | undefined
+  let redis: TestRedis | undefined
 
   const request = async (method: string, url: string, opts: { token?: string; body?: unknown; headers?: Record<string, string>; issues?: boolean } = {}) => {
     const headers: Record<string, string> = { connection: 'close', ...opts.headers }
@@ -82,7 +88,13 @@ describe('no secret at rest in plain text (real server process, SQLite, LOG_LEVE
 
   beforeAll(async () => {
     upstream = await startUpstream({ keys: [PROVIDER_KEY, ROTATED_PROVIDER_KEY, ACCOUNT_KEY], acceptsAccessToken: (t) => t === OAUTH_ACCESS })
-    server = await startServerProcess({ LOG_LEVEL: 'trace', BCRYPT_COST: '4', ADMIN_USERNAME: 'admin', ADMIN_PASSWORD, METRICS_TOKEN, OAUTH_SWEEP_INTERVAL_S: '0' })
+    // PostgreSQL runs as in production: with Redis, which then holds limits, caches and OAuth flows too.
+    const shared: Record<string, string> = {}
+    if (kind === 'postgres') {
+      ;[database, redis] = await Promise.all([createTestDatabase('postgres'), createTestRedis()])
+      Object.assign(shared, { DATABASE_URL: database.url, REDIS_URL: redis.url })
+    }
+    server = await startServerProcess({ LOG_LEVEL: 'trace', BCRYPT_COST: '4', ADMIN_USERNAME: 'admin', ADMIN_PASSWORD, METRICS_TOKEN, OAUTH_SWEEP_INTERVAL_S: '0', ...shared })
     await waitForReady(server.url)
     for (const [label, value] of Object.entries({ PROVIDER_KEY, ROTATED_PROVIDER_KEY, WRONG_PROVIDER_KEY, ACCOUNT_KEY, OAUTH_ACCESS, OAUTH_REFRESH, PROXY_PASSWORD, ADMIN_PASSWORD, METRICS_TOKEN, password, newPassword, wrongPassword })) {
       secrets.add(label, value)
@@ -92,6 +104,8 @@ describe('no secret at rest in plain text (real server process, SQLite, LOG_LEVE
     if (server?.child.exitCode === null) await server.stop('SIGKILL')
     if (server) rmSync(server.dataDir, { recursive: true, force: true })
     await upstream?.close()
+    await redis?.cleanup()
+    await database?.dispose()
   })
 
   it('goes through accounts, models, chat, keys, relay and OAuth, with secrets in the wrong places too', async () => {
@@ -200,7 +214,8 @@ describe('no secret at rest in plain text (real server process, SQLite, LOG_LEVE
     expect((await request('GET', '/api/admin/accounts', { token: adminToken })).status).toBe(200)
     expect((await request('GET', `/api/admin/accounts/${proxied.body.id}`, { token: adminToken })).status).toBe(200)
 
-    // The database as it is on disk while the server runs: the WAL holds the recent writes.
+    // The SQLite database as it is on disk while the server runs: the WAL holds the recent writes.
+    if (kind !== 'sqlite') return
     runningFiles = {}
     for (const name of ['app.db', 'app.db-wal', 'app.db-shm']) {
       try {
@@ -212,7 +227,7 @@ describe('no secret at rest in plain text (real server process, SQLite, LOG_LEVE
     expect(Object.keys(runningFiles)).toEqual(expect.arrayContaining(['app.db', 'app.db-wal']))
   }, 60_000)
 
-  it('no secret is in the logs, the data directory (running and stopped), or any answer', async () => {
+  it('no secret is in the logs, the database (SQLite files running and stopped; PostgreSQL rows and Redis keys), the data directory or any answer', async () => {
     expect(await server.stop('SIGTERM')).toBe(0)
     const generated = JSON.parse(readFileSync(path.join(server.dataDir, 'secrets.json'), 'utf8')) as Record<string, string>
     for (const [name, value] of Object.entries(generated)) secrets.add(`generated ${name}`, value)
@@ -228,14 +243,15 @@ describe('no secret at rest in plain text (real server process, SQLite, LOG_LEVE
         dataDir: server.dataDir,
         exclude: ['secrets.json'],
         files: Object.keys(runningFiles).map((name) => path.join(snapshot, `running-${name}`)),
+        postgresUrl: database?.url,
+        redis: redis && { url: redis.url, prefix: redis.prefix },
       })
       expect(found).toEqual([])
       // The search reads real content: what is stored in plain text on purpose is found.
-      const canaries = [
-        { label: 'a username', value: 'keeper-canary' },
-        { label: 'a chat message', value: 'Tell me something' },
-      ]
-      expect(await findSecretsAtRest(canaries, { files: Object.keys(runningFiles).map((name) => path.join(snapshot, `running-${name}`)) })).not.toEqual([])
+      const stored = kind === 'sqlite' ? { files: Object.keys(runningFiles).map((name) => path.join(snapshot, `running-${name}`)) } : { postgresUrl: database!.url }
+      for (const value of ['Tell me something', 'behind a proxy', 'proxyuser']) {
+        expect(await findSecretsAtRest([{ label: 'canary', value }], stored), value).not.toEqual([])
+      }
     } finally {
       rmSync(snapshot, { recursive: true, force: true })
     }

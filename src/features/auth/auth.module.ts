@@ -43,7 +43,8 @@ export function registerAuth(c: DependencyContainer, options: AuthModuleOptions)
   bindFactory(c, SessionRevoker, (inner) => resolve(inner, RefreshTokenRepository))
   // With Redis, login attempts and registrations are counted once for every replica.
   const redis = c.isRegistered(RedisClient, true) ? resolve(c, RedisClient) : undefined
-  bindFactory(c, LoginThrottle, (inner) => (redis ? new RedisLoginThrottle(redis) : new InMemoryLoginThrottle(resolve(inner, Clock))))
+  // Its Redis key names are keyed hashes (every replica has the JWT secret): a password typed as the username never rests there.
+  bindFactory(c, LoginThrottle, (inner) => (redis ? new RedisLoginThrottle(redis, undefined, jwtSecret) : new InMemoryLoginThrottle(resolve(inner, Clock))))
   bindFactory(c, RegistrationLimiter, (inner) => {
     if (registrationsPerHour === 0) return UNLIMITED_REGISTRATIONS
     return redis ? new RedisRegistrationLimiter(redis, registrationsPerHour, 3600) : new InMemoryRegistrationLimiter(registrationsPerHour, 3600, resolve(inner, Clock))

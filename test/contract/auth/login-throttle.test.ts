@@ -57,4 +57,18 @@ describe('Redis', () => {
     expect(ttl).toBeLessThanOrEqual(ATTEMPT_MEMORY_SECONDS * 1000)
     expect(await redis.keys()).toContain(`${redis.prefix}chatbase:login:n:capped`)
   })
+
+  it('with a secret, key names carry a keyed hash of the id, never the id (a password typed as the username)', async () => {
+    const typed = 'my password typed as a username'
+    const throttle = new RedisLoginThrottle(first, 'chatbase:login:', 'a JWT secret of at least 32 characters')
+    const k = { id: `user:${typed}`, allowance: 1, maxDelaySeconds: 3 }
+    const before = new Set(await redis.keys())
+    expect((await throttle.reserve([k])).granted).toBe(true) // uses up the allowance: a wait starts
+    expect((await throttle.reserve([k])).granted).toBe(false) // and holds, under the hashed name
+    const added = (await redis.keys()).filter((name) => !before.has(name)).map((name) => name.slice(redis.prefix.length))
+    expect(added.sort()).toEqual([expect.stringMatching(/^chatbase:login:n:[\w-]{43}$/), expect.stringMatching(/^chatbase:login:wait:[\w-]{43}$/)])
+    expect(added.some((name) => name.includes(typed))).toBe(false)
+    await throttle.reset([k])
+    expect((await throttle.reserve([k])).granted).toBe(true) // reset found the same hashed names
+  })
 })

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import type { Redis } from '../../../shared/infra/redis.ts'
 import { ATTEMPT_MEMORY_SECONDS } from '../login-throttle-policy.ts'
 import type { LoginThrottle, Reservation, ThrottleKey } from '../login-throttle.port.ts'
@@ -42,10 +43,20 @@ return 0`
  * backoff runs (its TTL is the wait). Redis measures every duration, so replicas' clocks do not matter.
  */
 export class RedisLoginThrottle implements LoginThrottle {
+  private readonly idKey: Buffer | undefined
+
+  /**
+   * With `secret`, key names carry an HMAC of the throttle id instead of the id: ids hold what was
+   * typed as a username, and people type their password there. Redis keeps what is written to it
+   * (on disk with persistence, in replicas and dumps), and no secret may rest there in plain text.
+   */
   constructor(
     private readonly redis: Redis,
     private readonly prefix = 'chatbase:login:',
-  ) {}
+    secret?: string,
+  ) {
+    this.idKey = secret === undefined ? undefined : createHmac('sha256', secret).update('chatbase/login-throttle-id/v1').digest()
+  }
 
   async reserve(keys: readonly ThrottleKey[]): Promise<Reservation> {
     const rules = keys.flatMap((key) => [key.allowance, key.maxDelaySeconds])
@@ -62,6 +73,9 @@ export class RedisLoginThrottle implements LoginThrottle {
   }
 
   private redisKeys(keys: readonly ThrottleKey[]): string[] {
-    return keys.flatMap((key) => [`${this.prefix}n:${key.id}`, `${this.prefix}wait:${key.id}`])
+    return keys.flatMap((key) => {
+      const id = this.idKey ? createHmac('sha256', this.idKey).update(key.id).digest('base64url') : key.id
+      return [`${this.prefix}n:${id}`, `${this.prefix}wait:${id}`]
+    })
   }
 }
