@@ -78,7 +78,7 @@ describe.each(['sqlite', 'postgres'] as DatabaseKind[])('crash recovery (%s)', (
     }
     // The log line follows the database update: wait for it rather than read it at once.
     const recoveryLine = /finalized replies (interrupted by an earlier crash|of a replica that stopped streaming)/
-    await until(async () => recoveryLine.test(server.output()), 5000, 'the recovery log line')
+    await until(async () => recoveryLine.test(server!.output()), 5000, 'the recovery log line')
     // What was streamed before the kill counts: one usage record per interrupted reply, with the
     // prompt estimate stored at the start and the saved text counted.
     await until(async () => (await database.db.client.usageRecord.count({ where: { status: 'interrupted' } })) === STREAMS, 5000, 'the usage records')
