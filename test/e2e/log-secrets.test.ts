@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { call, newSession, openStream, type Chatter } from '../support/e2e-chat.ts'
+import { findSecretsAtRest } from '../support/secrets-at-rest.ts'
 import { startServerProcess, waitForReady, type ServerProcess } from '../support/server-process.ts'
 import { startUpstream, type Upstream } from '../support/upstream/server.ts'
 
@@ -104,6 +105,9 @@ describe('secrets never reach the logs (real server process, LOG_LEVEL=trace)', 
     const output = server.output()
     const leaked = secrets.filter((s) => output.includes(s))
     expect(leaked.map((s) => `${s.slice(0, 6)}… (${s.length} chars)`)).toEqual([])
+    // Nor, in any encoding, in the logs or the SQLite files (secrets.json holds the generated ones by design).
+    const named = secrets.map((value, i) => ({ label: `secret ${i + 1}`, value }))
+    expect(await findSecretsAtRest(named, { logs: output, dataDir: server.dataDir, exclude: ['secrets.json'] })).toEqual([])
     expect(output).not.toMatch(/Bearer [A-Za-z0-9._~+/-]{10,}/)
 
     const lines = output.split('\n').filter((l) => l.trim())
