@@ -13,17 +13,49 @@ import { AppError } from '../../shared/errors.ts'
  * reject promptly with `signal.reason` (a DOMException named 'AbortError' unless the caller passed
  * a reason). Leaving a `for await` early (break/return) also closes the connection.
  *
- * Extension point for tools: add `tools?: ToolDefinition[]` to CompletionRequest and a
- * `{ type: 'tool_call'; index; id?; name?; argumentsDelta }` member to ProviderEvent. Consumers must
- * therefore ignore event types they do not know, so that addition stays non-breaking.
+ * Tools, images and JSON modes are optional additions: a turn may carry `parts` (text, images, tool
+ * calls, tool results), the request `tools`, `toolChoice` and `responseFormat`, and the stream
+ * `tool_call` events (interleaved with `delta`, before `usage`). Consumers ignore event types they
+ * do not know (chat only reads text), so further additions stay non-breaking.
  */
 export type ProviderKind = 'openai' | 'anthropic' | 'gemini'
 export const PROVIDER_KINDS: readonly ProviderKind[] = ['openai', 'anthropic', 'gemini']
 
 export interface ChatTurn {
   role: 'user' | 'assistant'
+  /** The turn's text; with `parts`, their text parts joined with '\n' (for counting and text-only readers). */
   content: string
+  /** The turn as ordered parts, when it is more than one piece of text; absent: `content` is the whole turn. */
+  parts?: ContentPart[]
 }
+
+/** An image as the client gave it: inline bytes, or an address (https: or data:) to fetch. */
+export type ImageSource = { kind: 'base64'; mediaType: string; data: string } | { kind: 'url'; url: string }
+
+/**
+ * One piece of a turn, in order. Tool calls belong to assistant turns and tool results to user
+ * turns (OpenAI's `tool` role messages become user turns of tool_result parts).
+ */
+export type ContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image'; image: ImageSource }
+  /** `arguments`: the JSON text of the tool's input object, as the model produced it. */
+  | { type: 'tool_call'; id: string; name: string; arguments: string }
+  /** `toolCallId`: the id of the call this answers; `name`: that call's tool (Gemini matches by name). */
+  | { type: 'tool_result'; toolCallId: string; name?: string; content: string; isError?: boolean }
+
+/** A function the model may call. `parameters`: the JSON Schema of its input object. */
+export interface ToolDefinition {
+  name: string
+  description?: string
+  parameters?: Record<string, unknown>
+}
+
+/** auto: the model decides; none: no tool; required: some tool; tool: this one. */
+export type ToolChoice = { type: 'auto' } | { type: 'none' } | { type: 'required' } | { type: 'tool'; name: string }
+
+/** The answer's format: JSON (any object), or JSON matching a schema (OpenAI's json_schema.schema). */
+export type ResponseFormat = { type: 'json_object' } | { type: 'json_schema'; name?: string; schema: Record<string, unknown>; strict?: boolean }
 
 export interface GenerationParams {
   temperature?: number
@@ -64,7 +96,14 @@ export interface CompletionRequest {
   restricted?: boolean
   model: string
   system?: string
+  /** The system prompt as separate text blocks, when the client sent several (`system` is them joined). */
+  systemParts?: string[]
   messages: ChatTurn[]
+  tools?: ToolDefinition[]
+  toolChoice?: ToolChoice
+  /** false: at most one tool call per answer (OpenAI parallel_tool_calls, Anthropic disable_parallel_tool_use). */
+  parallelToolCalls?: boolean
+  responseFormat?: ResponseFormat
   /** The output budget the caller reserved in the context window. */
   maxOutputTokens: number
   params?: GenerationParams
@@ -79,7 +118,10 @@ export interface CompletionRequest {
 export interface TokenUsage {
   inputTokens?: number
   outputTokens?: number
+  /** Prompt tokens read from a cache (OpenAI cached_tokens, Anthropic cache_read, Gemini cachedContentTokenCount). */
   cachedTokens?: number
+  /** Anthropic only: prompt tokens written to the cache (cache_creation_input_tokens), also in inputTokens. */
+  cacheWriteTokens?: number
   reasoningTokens?: number
 }
 
@@ -87,6 +129,11 @@ export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' |
 
 export type ProviderEvent =
   | { type: 'delta'; text: string }
+  /**
+   * A piece of the index-th tool call of the answer (0-based, in order): the first event of an index
+   * carries `id` and `name`; `argumentsDelta` pieces, concatenated, are the JSON text of its input.
+   */
+  | { type: 'tool_call'; index: number; id?: string; name?: string; argumentsDelta: string }
   | { type: 'usage'; usage: TokenUsage }
   /** rawReason: the dialect's own value (`end_turn`, `MAX_TOKENS`, a Gemini blockReason, ...). */
   | { type: 'finish'; reason: FinishReason; rawReason: string }

@@ -1,17 +1,25 @@
-import type { ChatTurn, CompletionRequest, ProviderKind } from '../ai-provider.port.ts'
+import type { ChatTurn, CompletionRequest, ContentPart, ProviderKind } from '../ai-provider.port.ts'
 import { protocolError } from './provider-errors.ts'
+
+/** A turn as parts: its own, or its text as one text part. */
+export const partsOf = (turn: ChatTurn): ContentPart[] => turn.parts ?? [{ type: 'text', text: turn.content }]
+
+const isEmpty = (turn: ChatTurn): boolean => (turn.parts ? turn.parts.length === 0 : turn.content.trim() === '')
 
 /**
  * Drops empty turns, joins consecutive same-role turns so roles alternate, and drops leading
  * assistant turns (a truncated history may start with a reply; Anthropic and Gemini want the user first).
+ * Text-only turns join as text; a turn with parts joins by appending the parts.
  */
 export function alternatingTurns(messages: readonly ChatTurn[]): ChatTurn[] {
   const out: ChatTurn[] = []
   for (const turn of messages) {
-    if (turn.content.trim() === '') continue
+    if (isEmpty(turn)) continue
     const last = out.at(-1)
-    if (last && last.role === turn.role) last.content = `${last.content}\n\n${turn.content}`
-    else if (last || turn.role === 'user') out.push({ role: turn.role, content: turn.content })
+    if (last && last.role === turn.role) {
+      if (last.parts || turn.parts) last.parts = [...partsOf(last), ...partsOf(turn)]
+      last.content = `${last.content}\n\n${turn.content}`
+    } else if (last || turn.role === 'user') out.push({ ...turn, ...(turn.parts ? { parts: [...turn.parts] } : {}) })
   }
   return out
 }
