@@ -41,6 +41,7 @@ const envSchema = z.object({
   CORS_ORIGINS: z.string().default(''),
   BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
   RELAY_BODY_LIMIT_BYTES: positiveInt.default(8 * 1024 * 1024),
+  RELAY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   REQUEST_TIMEOUT_MS: positiveInt.default(60_000),
   HEADERS_TIMEOUT_MS: positiveInt.default(10_000),
   KEEP_ALIVE_TIMEOUT_MS: positiveInt.default(5_000),
@@ -110,6 +111,8 @@ export interface Config {
   bodyLimitBytes: number
   /** Largest request body on /v1 (the relay: whole conversations, base64 images). */
   relayBodyLimitBytes: number
+  /** Upstream requests one relay call may make in total, retries and pooled accounts included. */
+  relayMaxAttempts: number
   /** The inbound HTTP server: whole request (headers and body), headers alone, idle keep-alive. */
   inbound: { requestTimeoutMs: number; headersTimeoutMs: number; keepAliveTimeoutMs: number }
   trustProxy: boolean
@@ -231,6 +234,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     relayBodyLimitBytes: env.RELAY_BODY_LIMIT_BYTES,
+    relayMaxAttempts: env.RELAY_MAX_ATTEMPTS,
     inbound: { requestTimeoutMs: env.REQUEST_TIMEOUT_MS, headersTimeoutMs: env.HEADERS_TIMEOUT_MS, keepAliveTimeoutMs: env.KEEP_ALIVE_TIMEOUT_MS },
     trustProxy: env.TRUST_PROXY,
     metricsToken: env.METRICS_TOKEN,

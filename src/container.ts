@@ -64,7 +64,7 @@ export function buildContainer(infra: Infrastructure, override?: (c: DependencyC
   registerChat(c)
   registerUsage(c)
   registerKeys(c, { pepper: infra.secrets.apiKeyPepper })
-  registerRelay(c)
+  registerRelay(c, { maxAttempts: infra.config.relayMaxAttempts })
   registerAccounts(c, { oauth: infra.config.oauth, stickyTtlSeconds: infra.config.accountStickyTtlSeconds, upstream: infra.config.upstream })
   registerModels(c, { masterKey: infra.secrets.masterKey, previousMasterKeys: infra.secrets.previousMasterKeys })
   override?.(c)

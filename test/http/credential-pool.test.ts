@@ -102,14 +102,23 @@ describe('credential pool of a system model over HTTP (against the test upstream
   })
 
   it('streams through the failover too: the client sees no error', async () => {
-    // Ready: two; cooling: one (2 min), the own key (30 min). Three 500s exhaust two's retries.
-    upstream.enqueue({ fail: 'server' }, { fail: 'server' }, { fail: 'server' })
+    // Ready: two; cooling: one (2 min), the own key (30 min). A 500 is retried with two, a 429 with a
+    // long retry-after is failed over: three upstream requests, the reply's whole attempt budget.
+    upstream.enqueue({ fail: 'server' }, { fail: 'rate_limit', retryAfter: 120 })
     const res = await call('POST', '/api/chat/stream', user, { sessionId, content: 'hi' })
     const { events } = parseSse(res.body as string)
     expect(events.map((e) => e.event)).toEqual(['message', 'delta', 'delta', 'delta', 'delta', 'usage', 'done'])
-    expect(keysUsed()).toEqual([K2, K2, K2, K1])
+    expect(keysUsed()).toEqual([K2, K2, K1])
     const two = (await pool()).body.items.find((c: { id: string }) => c.id === ids.two)
-    expect(two).toMatchObject({ state: 'cooling', lastStatus: 500 })
+    expect(two).toMatchObject({ state: 'cooling', lastStatus: 429 })
+  })
+
+  it('spends at most three upstream requests on one reply, over retries and every key', async () => {
+    upstream.setDefault({ fail: 'server' })
+    const res = await call('POST', '/api/chat/stream', user, { sessionId, content: 'hi' })
+    const { events } = parseSse(res.body as string)
+    expect(events.map((e) => e.event)).toEqual(['message', 'error', 'done'])
+    expect(upstream.requests).toHaveLength(3)
   })
 
   it('never fails over after the first byte', async () => {

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { OutboundAddressRefused, ProviderError, type CompletionRequest, type ProviderEvent, type ProviderKind } from '../../src/features/providers/ai-provider.port.ts'
 import { HttpAiProvider } from '../../src/features/providers/adapters/http-ai-provider.ts'
 import { RetryingAiProvider } from '../../src/features/providers/retrying-ai-provider.ts'
+import { UpstreamBudget } from '../../src/features/providers/upstream-budget.ts'
 import { UndiciTransport } from '../../src/shared/outbound/undici-transport.ts'
 import { parseRetryAfter } from '../../src/features/providers/adapters/provider-errors.ts'
 import { countTokens, DEFAULT_TEXT, startUpstream, UPSTREAM_KEY, type Scenario, type Upstream } from '../support/upstream/server.ts'
@@ -340,6 +341,24 @@ describe('the total deadline (UPSTREAM_TOTAL_TIMEOUT_MS)', () => {
     expect(events.length).toBeGreaterThan(0)
     expect(error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', midStream: true, providerCode: 'total_timeout' })
     expect(upstream.requests).toHaveLength(1)
+  })
+
+  it.each(KINDS)('%s: one deadline over every attempt of a call: retries do not extend it', async (kind) => {
+    // Each answer takes 300 ms of the 500: the retry after the first 503 runs out of time.
+    upstream.enqueue(...Array.from({ length: 3 }, () => ({ headersDelayMs: 300, fail: 'overloaded' as const })))
+    const budget = new UpstreamBudget()
+    const error = await collectAll(bounded.stream({ ...request(kind), budget })).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', status: 504, providerCode: 'total_timeout' })
+    expect(upstream.requests).toHaveLength(2)
+    expect(budget.attempts).toBe(2)
+  })
+
+  it.each(KINDS)('%s: the attempts of a call are counted against its budget', async (kind) => {
+    upstream.enqueue(...Array.from({ length: 3 }, () => ({ fail: 'overloaded' as const })))
+    const budget = new UpstreamBudget(2)
+    const error = await collectAll(bounded.stream({ ...request(kind), budget })).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', retryable: true })
+    expect(upstream.requests).toHaveLength(2)
   })
 })
 

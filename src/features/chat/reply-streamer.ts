@@ -8,6 +8,7 @@ import type { UsableModel } from '../models/model-access.port.ts'
 import { restrictedOutbound } from '../models/model-config.ts'
 import { AiProvider, ProviderError, type ChatTurn, type GenerationParams, type TokenUsage } from '../providers/ai-provider.port.ts'
 import { streamWithFailover } from '../providers/failover.ts'
+import { UpstreamBudget } from '../providers/upstream-budget.ts'
 import type { Admission } from '../usage/usage-gate.port.ts'
 import { UsageRecorder } from '../usage/usage-recorder.port.ts'
 import type { ChatEvent } from './chat-events.ts'
@@ -110,6 +111,8 @@ export class ReplyStreamer {
   private async *relay(job: ReplyJob, signal: AbortSignal, progress: Progress): AsyncGenerator<ChatEvent> {
     const { config, apiKey } = job.model
     let prompt = job.prompt
+    // One budget for the reply: the tighter-prompt retry below shares its attempts and deadline.
+    const upstreamBudget = new UpstreamBudget()
     for (let attempt = 1; ; attempt++) {
       try {
         const request = {
@@ -123,6 +126,7 @@ export class ReplyStreamer {
           params: { ...config.defaultParams, ...job.params },
           restricted: restrictedOutbound(config),
           signal,
+          budget: upstreamBudget,
         }
         let waitStarted = performance.now()
         for await (const event of streamWithFailover(this.provider, request, job.model)) {
@@ -139,7 +143,7 @@ export class ReplyStreamer {
       } catch (err) {
         // One retry with a tighter budget, only if nothing reached the client yet.
         const tooLong = err instanceof ProviderError && err.code === 'CONTEXT_TOO_LONG'
-        if (!tooLong || attempt > 1 || progress.text !== '' || signal.aborted) throw err
+        if (!tooLong || attempt > 1 || progress.text !== '' || signal.aborted || !upstreamBudget.left) throw err
         // If even the newest message cannot fit the tighter budget, the provider's own error says it best.
         prompt = await job.rebuildPrompt(tighterBudget(prompt.promptTokens, err.context)).catch(() => {
           throw err

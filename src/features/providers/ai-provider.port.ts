@@ -1,5 +1,6 @@
 import { token } from '../../shared/di.ts'
 import { AppError } from '../../shared/errors.ts'
+import type { UpstreamBudget } from './upstream-budget.ts'
 
 /**
  * The AI-provider port: one streaming call, normalised across the OpenAI Chat Completions,
@@ -108,6 +109,11 @@ export interface CompletionRequest {
   maxOutputTokens: number
   params?: GenerationParams
   signal?: AbortSignal
+  /**
+   * The attempts and total deadline of the whole client call, across retries and failover;
+   * streamWithFailover makes one when absent.
+   */
+  budget?: UpstreamBudget
 }
 
 /**

@@ -1,4 +1,5 @@
 import { ProviderError, type AiProvider, type AuthType, type CompletionRequest, type ProviderEvent } from './ai-provider.port.ts'
+import { UpstreamBudget } from './upstream-budget.ts'
 
 /**
  * One credential a request may go through: an upstream account, a pooled credential, or the model's
@@ -94,24 +95,25 @@ async function withCandidate<T>(candidate: FailoverCandidate, attempt: (call: Ca
  * The one failover rule of chat, the relay's translation and its pass-through: try the candidates
  * in order; a failover-worthy ProviderError before anything went downstream (`started()` false)
  * cools that candidate down and tries the next one; anything else passes through unchanged. When
- * every candidate failed, the last error is thrown.
+ * every candidate failed, or the call's budget has no attempt left, the last error is thrown.
  */
 export async function runWithFailover<T>(
   attempt: (call: CandidateCall) => Promise<T>,
   target: FailoverTarget,
-  options: { signal?: AbortSignal; started?: () => boolean } = {},
+  options: { signal?: AbortSignal; started?: () => boolean; budget?: UpstreamBudget } = {},
 ): Promise<T> {
   const candidates = candidatesOf(target)
-  const pristine = () => !options.started?.() && !options.signal?.aborted
+  const { budget } = options
+  const pristine = () => !options.started?.() && !options.signal?.aborted && (!budget || budget.left)
   for (const [i, candidate] of candidates.entries()) {
     try {
       const result = await withCandidate(candidate, attempt, pristine)
       if (target.reportSuccess) tell(() => target.reportSuccess!(candidate))
       return result
     } catch (error) {
-      if (!pristine() || !failsOver(error, options.signal)) throw error
+      if (options.started?.() || options.signal?.aborted || !failsOver(error, options.signal)) throw error
       if (target.reportFailure) tell(() => target.reportFailure!(candidate, error))
-      if (i === candidates.length - 1) throw error
+      if (i === candidates.length - 1 || !pristine()) throw error
     }
   }
   throw new Error('unreachable: a failover target always has a candidate')
@@ -134,15 +136,16 @@ export async function* streamWithFailover(
   target: FailoverTarget,
 ): AsyncGenerator<ProviderEvent> {
   let started = false
+  const budget = request.budget ?? new UpstreamBudget()
   // The first event is awaited inside the failover; the rest of the stream after it.
   const opened = await runWithFailover(
     async (call) => {
-      const events = provider.stream(requestFor(request, call))[Symbol.asyncIterator]()
+      const events = provider.stream({ ...requestFor(request, call), budget })[Symbol.asyncIterator]()
       const first = await events.next()
       return { events, first }
     },
     target,
-    { signal: request.signal, started: () => started },
+    { signal: request.signal, started: () => started, budget },
   )
   const { events, first } = opened
   try {
@@ -160,6 +163,6 @@ export async function* streamWithFailover(
  * The same rule for calls that resolve once the provider accepted the request (the relay's
  * pass-through): `open(call)` must resolve before any byte goes downstream.
  */
-export function openWithFailover<T>(open: (call: CandidateCall) => Promise<T>, target: FailoverTarget, signal?: AbortSignal): Promise<T> {
-  return runWithFailover(open, target, { signal })
+export function openWithFailover<T>(open: (call: CandidateCall) => Promise<T>, target: FailoverTarget, signal?: AbortSignal, budget?: UpstreamBudget): Promise<T> {
+  return runWithFailover(open, target, { signal, budget })
 }

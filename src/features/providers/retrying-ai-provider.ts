@@ -1,4 +1,5 @@
 import { ProviderError, type AiProvider, type CompletionRequest, type ProviderEvent } from './ai-provider.port.ts'
+import type { UpstreamBudget } from './upstream-budget.ts'
 
 export interface RetryOptions {
   /** Total attempts including the first. Default 3. */
@@ -40,14 +41,18 @@ export function retryPlan(options: RetryOptions = {}) {
   const random = options.random ?? Math.random
   return {
     sleep: options.sleep ?? abortableSleep,
-    /** Milliseconds to wait before the next attempt, or undefined: do not retry. */
-    delayBeforeRetry(error: unknown, attempt: number, signal?: AbortSignal): number | undefined {
-      if (signal?.aborted || attempt >= maxAttempts) return undefined
+    /**
+     * Milliseconds to wait before the next attempt, or undefined: do not retry (also when the call's
+     * budget has no attempt left, or its deadline would pass while waiting).
+     */
+    delayBeforeRetry(error: unknown, attempt: number, signal?: AbortSignal, budget?: UpstreamBudget): number | undefined {
+      if (signal?.aborted || attempt >= maxAttempts || (budget && !budget.left)) return undefined
       if (!(error instanceof ProviderError) || !error.retryable) return undefined
       const backoff = random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1))
       const retryAfterMs = (error.retryAfterSeconds ?? 0) * 1000
       if (retryAfterMs > maxRetryAfterMs) return undefined
-      return Math.max(backoff, retryAfterMs)
+      const delayMs = Math.max(backoff, retryAfterMs)
+      return budget?.expiresWithin(delayMs) ? undefined : delayMs
     },
   }
 }
@@ -76,7 +81,7 @@ export class RetryingAiProvider implements AiProvider {
         }
         return
       } catch (error) {
-        const delayMs = yielded ? undefined : this.plan.delayBeforeRetry(error, attempt, request.signal)
+        const delayMs = yielded ? undefined : this.plan.delayBeforeRetry(error, attempt, request.signal, request.budget)
         if (delayMs === undefined || !(error instanceof ProviderError)) throw error
         this.options.onRetry?.({ attempt, delayMs, error })
         await this.plan.sleep(delayMs, request.signal)

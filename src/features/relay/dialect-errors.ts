@@ -11,6 +11,11 @@ export interface DialectError {
   body: unknown
   /** Seconds, for the retry-after header. */
   retryAfter?: number
+  /**
+   * An upstream failure the relay already retried as far as the call's budget allowed: the SDK is
+   * told not to retry (`x-should-retry: false`), or one call would multiply the upstream requests.
+   */
+  final: boolean
 }
 
 interface Meaning {
@@ -120,7 +125,7 @@ export function dialectError(dialect: ClientDialect, err: unknown): DialectError
   const { meaning, unexpected } = meaningOf(err)
   const status = dialect === 'anthropic' && meaning.anthropic === 'overloaded_error' ? 529 : meaning.status
   const retryAfter = meaning.retryAfter === undefined ? undefined : Math.max(1, Math.ceil(meaning.retryAfter))
-  return { status, body: bodyOf(dialect, meaning), retryAfter, unexpected }
+  return { status, body: bodyOf(dialect, meaning), retryAfter, final: err instanceof ProviderError, unexpected }
 }
 
 /** The same failure as an SSE event, once a 200 stream has started (OpenAI `data: {error}`, Anthropic `event: error`). */

@@ -55,7 +55,7 @@ function usageOfJson(call: RelayCall, text: string) {
 
 /** Same dialect on both sides: the body goes upstream almost verbatim and the answer comes back as the same bytes. */
 export async function relayPassthrough(passthrough: ProviderPassthrough, ctx: RelayContext): Promise<RelayOutcome> {
-  const { call, model, meter, signal, options } = ctx
+  const { call, model, meter, signal, options, budget } = ctx
   const provider = call.dialect
   const headers: Record<string, string> = {}
   if (call.anthropicVersion) headers['anthropic-version'] = call.anthropicVersion
@@ -68,11 +68,12 @@ export async function relayPassthrough(passthrough: ProviderPassthrough, ctx: Re
     headers,
     restricted: restrictedOutbound(model.config),
     signal,
+    budget,
   }
   // Chat's order: retries with one key (RetryingAiProvider's rule), then the model's next pooled key.
   const open = (call: CandidateCall) =>
-    openWithRetries(() => passthrough.open({ ...request, ...call, baseUrl: call.baseUrl ?? request.baseUrl }), options.retry, signal)
-  const opening = meter.provider(openWithFailover(open, model, signal))
+    openWithRetries(() => passthrough.open({ ...request, ...call, baseUrl: call.baseUrl ?? request.baseUrl }), options.retry, signal, budget)
+  const opening = meter.provider(openWithFailover(open, model, signal, budget))
 
   if (!call.stream) {
     const response = await opening

@@ -1,5 +1,6 @@
 import { token } from '../../shared/di.ts'
 import type { AuthType, ProviderKind } from '../providers/ai-provider.port.ts'
+import type { UpstreamBudget } from '../providers/upstream-budget.ts'
 
 /** A request in the provider's own dialect, already rewritten for it (model id, usage options). */
 export interface PassthroughRequest {
@@ -21,6 +22,8 @@ export interface PassthroughRequest {
   headers?: Record<string, string>
   /** Aborting closes the upstream connection; a pending open or body read then rejects. */
   signal: AbortSignal
+  /** The client call's attempts and total deadline, shared with the retries and failover around this open. */
+  budget?: UpstreamBudget
 }
 
 /**

@@ -6,6 +6,7 @@ import { Metrics } from '../../shared/metrics.port.ts'
 import { ModelAccess, type UsableModel } from '../models/model-access.port.ts'
 import type { ModelConfig } from '../models/model-config.ts'
 import { AiProvider } from '../providers/ai-provider.port.ts'
+import { UpstreamBudget } from '../providers/upstream-budget.ts'
 import { UsageGate, type Admission } from '../usage/usage-gate.port.ts'
 import { UsageRecorder } from '../usage/usage-recorder.port.ts'
 import { anthropicToCompletion } from './anthropic-format.ts'
@@ -62,7 +63,7 @@ export class RelayCompletion {
     const translated = verbatim ? undefined : call.dialect === 'openai' ? openAiToCompletion(call, model) : anthropicToCompletion(call, model)
     const admission = await this.admit(principal, call, model)
     const meter = new RelayMeter({ metrics: this.metrics, recorder: this.recorder, log: this.log, clock: this.clock }, principal, config, admission, started)
-    const ctx = { call, model, meter, signal: clientSignal, options: this.options }
+    const ctx = { call, model, meter, signal: clientSignal, options: this.options, budget: new UpstreamBudget(this.options.maxAttempts) }
     try {
       return translated ? await relayTranslated(this.provider, translated, ctx) : await relayPassthrough(this.passthrough, ctx)
     } catch (err) {

@@ -1,5 +1,6 @@
 import type { ByteSink, PushBody } from '../../shared/byte-sink.ts'
 import type { UsableModel } from '../models/model-access.port.ts'
+import type { UpstreamBudget } from '../providers/upstream-budget.ts'
 import type { RelayCall } from './relay-call.ts'
 import type { RelayMeter } from './relay-meter.ts'
 import type { RelayOptions } from './relay-options.ts'
@@ -28,6 +29,8 @@ export interface RelayContext {
   /** Aborted when the client goes away: closes the upstream request. */
   signal: AbortSignal
   options: RelayOptions
+  /** Every upstream attempt of this call (RELAY_MAX_ATTEMPTS) and its total deadline. */
+  budget: UpstreamBudget
 }
 
 export type Early<T> = { value: T } | { error: unknown } | undefined

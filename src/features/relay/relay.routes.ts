@@ -30,11 +30,12 @@ export const isRelayPath = (path: string): boolean => path === '/v1' || path.sta
 
 /** An error in the dialect of the request's path; never the app's generic envelope. */
 export function relayErrorResponse(c: Context<AppEnv>, err: unknown, dialect = dialectOfPath(c.req.path)): Response {
-  const { status, body, retryAfter, unexpected } = dialectError(dialect, err)
+  const { status, body, retryAfter, final, unexpected } = dialectError(dialect, err)
   if (unexpected) c.get('log')?.error({ err }, 'unhandled relay error')
   const payload = dialect === 'anthropic' ? { ...(body as object), request_id: c.get('requestId') } : body
   const headers: Record<string, string> = { 'content-type': 'application/json' }
   if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter)
+  if (final) headers['x-should-retry'] = 'false'
   const res = new Response(JSON.stringify(payload), { status, headers })
   if (status === 413) closeAfterResponse(c, res.headers)
   return res

@@ -40,7 +40,7 @@ function take(event: ProviderEvent, into: Collected): string | undefined {
  */
 export async function relayTranslated(provider: AiProvider, request: Omit<CompletionRequest, 'signal'>, ctx: RelayContext): Promise<RelayOutcome> {
   const { call, meter, signal, options } = ctx
-  const events = streamWithFailover(provider, { ...request, restricted: restrictedOutbound(ctx.model.config), signal }, ctx.model)
+  const events = streamWithFailover(provider, { ...request, restricted: restrictedOutbound(ctx.model.config), signal, budget: ctx.budget }, ctx.model)
   const first = meter.provider(events.next())
 
   if (!call.stream) {

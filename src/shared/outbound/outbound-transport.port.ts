@@ -31,6 +31,16 @@ export interface OutboundRequest {
   signal?: AbortSignal
   /** Overrides of the transport's defaults for this call (e.g. a short one for a health check). */
   timeouts?: Partial<OutboundTimeouts>
+  /**
+   * Shared by every attempt of one logical call (retries, failover): the total deadline runs from
+   * the first attempt, so retries cannot stretch a call past it. Absent: each request has its own.
+   */
+  deadline?: CallDeadline
+}
+
+/** The first request of a call sets `at` (epoch ms) to now + the total timeout; later ones get what is left. */
+export interface CallDeadline {
+  at?: number
 }
 
 export interface OutboundTimeouts {

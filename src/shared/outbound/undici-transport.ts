@@ -69,7 +69,12 @@ export class UndiciTransport implements OutboundTransport, ProxyProbe {
     call.signal?.throwIfAborted()
     // The total deadline: aborting closes the connection, in the request or while the body streams.
     const deadline = new AbortController()
-    const timer = setTimeout(() => deadline.abort(new OutboundError('total_timeout', `no complete answer within the total timeout (${timeouts.totalMs} ms)`)), timeouts.totalMs)
+    const totalTimeout = () => new OutboundError('total_timeout', `no complete answer within the total timeout (${timeouts.totalMs} ms)`)
+    const shared = call.deadline
+    if (shared) shared.at ??= Date.now() + timeouts.totalMs
+    const remainingMs = shared ? shared.at! - Date.now() : timeouts.totalMs
+    if (remainingMs <= 0) throw totalTimeout()
+    const timer = setTimeout(() => deadline.abort(totalTimeout()), remainingMs)
     timer.unref()
     const signal = call.signal ? AbortSignal.any([call.signal, deadline.signal]) : deadline.signal
     const failure = (error: unknown): unknown => {

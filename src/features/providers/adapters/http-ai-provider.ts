@@ -38,6 +38,7 @@ export class HttpAiProvider implements AiProvider {
         proxyUrl: request.proxyUrl,
         restricted: request.restricted,
         signal: request.signal,
+        budget: request.budget,
       },
       'text/event-stream',
     )

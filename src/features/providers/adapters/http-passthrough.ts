@@ -28,6 +28,7 @@ export class HttpPassthrough implements ProviderPassthrough {
         proxyUrl: request.proxyUrl,
         restricted: request.restricted,
         signal: request.signal,
+        budget: request.budget,
       },
       request.stream ? 'text/event-stream' : 'application/json',
     )

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream'
 import { OutboundError, type OutboundResponse, type OutboundTransport } from '../../../shared/outbound/outbound-transport.port.ts'
 import { OutboundAddressRefused, ProviderError, type ProviderKind } from '../ai-provider.port.ts'
+import type { UpstreamBudget } from '../upstream-budget.ts'
 import { errorFromResponse, networkError } from './provider-errors.ts'
 
 /** Error bodies are read up to this size: enough for any provider's JSON error, bounded for memory. */
@@ -17,6 +18,8 @@ export interface UpstreamPost {
   /** A personal model's call: the outbound address policy applies (OutboundRoute.restricted). */
   restricted?: boolean
   signal?: AbortSignal
+  /** The client call's attempt count and total deadline (every request counts one). */
+  budget?: UpstreamBudget
 }
 
 const abortReason = (signal: AbortSignal): unknown => signal.reason ?? new DOMException('This operation was aborted', 'AbortError')
@@ -25,7 +28,8 @@ const TIMEOUTS = new Set(['headers_timeout', 'idle_timeout', 'total_timeout'])
 
 /**
  * The transport's failure as a ProviderError, its kind (proxy, connect_timeout...) as the provider
- * code: status 0 and retryable for network and proxy failures and connect timeouts; status 504 and
+ * code: status 0 and retryable for network failures and connect timeouts (status 0, failed over
+ * but not retried, for a proxy failure); status 504 and
  * NOT retried for a header, idle or total timeout, so a hung or trickling upstream costs one
  * timeout per candidate instead of one per attempt (the next candidate may still be tried).
  * A refused address is OutboundAddressRefused (403): no provider was involved.
@@ -37,6 +41,9 @@ export function transportError(provider: ProviderKind, error: unknown, secret: s
   if (TIMEOUTS.has(error.kind)) {
     return new ProviderError('PROVIDER_UNAVAILABLE', { provider, status: 504, retryable: false, providerCode: error.kind, providerMessage: failure.providerMessage, midStream })
   }
+  // A proxy that refused or could not be reached will not be back within the backoff: the next
+  // account (failover) gets the attempt instead of the same dead route.
+  if (error.kind === 'proxy') return new ProviderError('PROVIDER_UNAVAILABLE', { provider, status: 0, retryable: false, providerCode: 'proxy', providerMessage: failure.providerMessage, midStream })
   return Object.assign(failure, { providerCode: error.kind })
 }
 
@@ -74,6 +81,7 @@ export async function postUpstream(transport: OutboundTransport, call: UpstreamP
   const { signal, provider, secret } = call
   if (signal?.aborted) throw abortReason(signal)
   let response: OutboundResponse
+  call.budget?.take()
   try {
     response = await transport.request({
       method: 'POST',
@@ -82,6 +90,7 @@ export async function postUpstream(transport: OutboundTransport, call: UpstreamP
       body: call.body,
       route: { proxyUrl: call.proxyUrl ?? null, restricted: call.restricted === true },
       signal,
+      deadline: call.budget?.deadline,
     })
   } catch (error) {
     if (signal?.aborted) throw abortReason(signal)
