@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { REFRESH_FAMILIES_TOPIC } from '../../src/features/auth/caching-refresh-token.repository.ts'
 import { PLATFORM_KEYS_TOPIC } from '../../src/features/keys/caching-platform-key.repository.ts'
 import { MODEL_CONFIGS_TOPIC } from '../../src/features/models/caching-model-repositories.ts'
 import { USERS_TOPIC } from '../../src/features/users/user.repository.port.ts'
@@ -59,10 +60,11 @@ describe('cached keys, owners and models stay correct across replicas', () => {
    * Resolves once `on` has heard an invalidation of `id` under `topic` from the other replica:
    * pub/sub is asynchronous, so "the very next request" is the next one after the message arrived.
    */
-  function heardOn(on: Replica, topic: string, id: string): Promise<void> {
+  /** Resolves when B hears a message of the topic about `id` (null: about anything). */
+  function heardOn(on: Replica, topic: string, id: string | null): Promise<void> {
     return new Promise((done) => {
       const stop = resolve(on.container, CacheInvalidation).subscribe(topic, (ids) => {
-        if (ids === null || ids.includes(id)) {
+        if (id === null || ids === null || ids.includes(id)) {
           stop()
           done()
         }
@@ -110,6 +112,24 @@ describe('cached keys, owners and models stay correct across replicas', () => {
     expect((await a.request('PATCH', `/api/users/${frank.id}`, { token: admin, body: { disabled: false } })).status).toBe(200)
     await back
     expect((await complete(b, frank.secret)).status).toBe(200)
+  })
+
+  it('a logout on A ends the access token on B at its next request', async () => {
+    const lena = await userWithKey('lena')
+    expect((await b.request('GET', '/api/auth/me', { token: lena.token })).status).toBe(200)
+    const heard = heardOn(b, REFRESH_FAMILIES_TOPIC, null)
+    expect((await a.request('POST', '/api/auth/logout', { token: lena.token })).status).toBe(204)
+    await heard
+    expect((await b.request('GET', '/api/auth/me', { token: lena.token })).status).toBe(401)
+  })
+
+  it('a user disabled on A: B refuses their access token at its next request', async () => {
+    const mike = await userWithKey('mike')
+    expect((await b.request('GET', '/api/auth/me', { token: mike.token })).status).toBe(200)
+    const heard = heardOn(b, USERS_TOPIC, mike.id)
+    expect((await a.request('PATCH', `/api/users/${mike.id}`, { token: admin, body: { disabled: true } })).status).toBe(200)
+    await heard
+    expect((await b.request('GET', '/api/auth/me', { token: mike.token })).status).toBe(401)
   })
 
   it('an owner deleted on A: B refuses their key', async () => {

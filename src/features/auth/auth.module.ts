@@ -13,7 +13,9 @@ import { PrismaRefreshTokenRepository } from './adapters/prisma-refresh-token.re
 import { RedisLoginThrottle } from './adapters/redis-login-throttle.ts'
 import { RedisRegistrationLimiter } from './adapters/redis-registration-limiter.ts'
 import { SettingsRegistrationGate } from './adapters/settings-registration-gate.ts'
+import { CacheInvalidation } from '../../shared/cache-invalidation.port.ts'
 import { AuthPolicy } from './auth-policy.ts'
+import { CachingRefreshTokenRepository } from './caching-refresh-token.repository.ts'
 import { LoginThrottle } from './login-throttle.port.ts'
 import { PasswordHasher } from './password-hasher.port.ts'
 import { RefreshTokenMint } from './refresh-token-mint.port.ts'
@@ -37,7 +39,8 @@ export function registerAuth(c: DependencyContainer, options: AuthModuleOptions)
   // Class-bound: container.dispose() stops its worker threads.
   bindClass(c, PasswordHasher, PooledBcryptPasswordHasher)
   bindValue(c, AccessTokens, new JwtAccessTokens(jwtSecret, policy.accessTokenTtlSeconds))
-  bindClass(c, RefreshTokenRepository, PrismaRefreshTokenRepository)
+  // Every authenticated request asks whether its login is still alive: cached, every write announced.
+  bindFactory(c, RefreshTokenRepository, (inner) => new CachingRefreshTokenRepository(inner.resolve(PrismaRefreshTokenRepository), resolve(inner, CacheInvalidation), resolve(inner, Clock)))
   // Successors derive from the JWT secret, so every replica computes the same one.
   bindValue(c, RefreshTokenMint, new HmacRefreshTokenMint(jwtSecret))
   bindFactory(c, SessionRevoker, (inner) => resolve(inner, RefreshTokenRepository))

@@ -34,5 +34,7 @@ export interface RefreshTokenRepository {
   revokeAllForUser(userId: string, at: Date): Promise<void>
   /** True while the family has a token that is neither revoked nor expired. */
   isFamilyActive(familyId: string, at: Date): Promise<boolean>
+  /** The latest expiry of the family's tokens that are not revoked; null when there is none. */
+  familyActiveUntil(familyId: string): Promise<Date | null>
 }
 export const RefreshTokenRepository = token<RefreshTokenRepository>('RefreshTokenRepository')

@@ -2,10 +2,16 @@ import type { DependencyContainer } from 'tsyringe'
 import { CacheInvalidation } from '../../shared/cache-invalidation.port.ts'
 import { bindFactory, resolve } from '../../shared/di.ts'
 import { PrismaUserRepository } from './adapters/prisma-user.repository.ts'
+import { Clock } from '../../shared/clock.port.ts'
 import { AnnouncingUserRepository } from './announcing-user.repository.ts'
+import { CachingUserRepository } from './caching-user.repository.ts'
 import { UserRepository } from './user.repository.port.ts'
 
-/** Binds the user repository. Needs Database and CacheInvalidation. */
+/** Binds the user repository: cached by id, every write announced. Needs Database, CacheInvalidation and Clock. */
 export function registerUsers(c: DependencyContainer): void {
-  bindFactory(c, UserRepository, (inner) => new AnnouncingUserRepository(inner.resolve(PrismaUserRepository), resolve(inner, CacheInvalidation)))
+  bindFactory(c, UserRepository, (inner) => {
+    const invalidation = resolve(inner, CacheInvalidation)
+    const announcing = new AnnouncingUserRepository(inner.resolve(PrismaUserRepository), invalidation)
+    return new CachingUserRepository(announcing, invalidation, resolve(inner, Clock))
+  })
 }

@@ -64,4 +64,9 @@ export class PrismaRefreshTokenRepository implements RefreshTokenRepository {
     })
     return live !== null
   }
+
+  async familyActiveUntil(familyId: string): Promise<Date | null> {
+    const { _max } = await this.db.client.refreshToken.aggregate({ where: { familyId, revokedAt: null }, _max: { expiresAt: true } })
+    return _max.expiresAt
+  }
 }

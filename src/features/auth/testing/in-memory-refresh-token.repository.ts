@@ -35,4 +35,9 @@ export class InMemoryRefreshTokenRepository implements RefreshTokenRepository {
   async isFamilyActive(familyId: string, at: Date) {
     return [...this.records.values()].some((r) => r.familyId === familyId && !r.revokedAt && r.expiresAt > at)
   }
+
+  async familyActiveUntil(familyId: string) {
+    const live = [...this.records.values()].filter((r) => r.familyId === familyId && !r.revokedAt)
+    return live.length === 0 ? null : new Date(Math.max(...live.map((r) => r.expiresAt.getTime())))
+  }
 }

@@ -90,6 +90,18 @@ export function refreshTokenRepositoryContract(name: string, setup: () => Promis
       expect(await repo.isFamilyActive('fam-d', t0)).toBe(true)
     })
 
+    it('tells the latest expiry of a family\'s unrevoked tokens, or null', async () => {
+      const { repo, userId } = await setup()
+      const early = { ...token(userId, 'fam-k'), expiresAt: t0 }
+      await repo.create(early)
+      expect(await repo.familyActiveUntil('fam-k')).toEqual(t0)
+      await repo.create(token(userId, 'fam-k'))
+      expect(await repo.familyActiveUntil('fam-k')).toEqual(later)
+      expect(await repo.familyActiveUntil('fam-none')).toBeNull()
+      await repo.revokeFamily('fam-k', t0)
+      expect(await repo.familyActiveUntil('fam-k')).toBeNull()
+    })
+
     it('revokes every family of a user, and expired families are inactive', async () => {
       const { repo, userId } = await setup()
       await repo.create(token(userId, 'fam-e'))
