@@ -58,8 +58,11 @@ export function buildContainer(infra: Infrastructure, override?: (c: DependencyC
   registerMetrics(c)
   registerAudit(c)
   registerSettings(c, { initialMode: infra.config.initialMode })
-  registerUsers(c)
-  registerAuth(c, { ...infra.config.auth, jwtSecret: infra.secrets.jwtSecret })
+  // Sign-in checks (user, login) are cached only where every process hears every write: a logout
+  // must end a login everywhere at once, even on PostgreSQL replicas run without Redis.
+  const cacheSignIns = Boolean(infra.redis) || infra.db.kind === 'sqlite'
+  registerUsers(c, { cache: cacheSignIns })
+  registerAuth(c, { ...infra.config.auth, jwtSecret: infra.secrets.jwtSecret, cacheSignIns })
   registerProviders(c, { ...infra.config.upstream, outbound: infra.config.outbound })
   registerChat(c)
   registerUsage(c)

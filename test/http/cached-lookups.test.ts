@@ -5,7 +5,9 @@ import { AnnouncingSealedSecretStore, CachingModelConfigRepository, CachingProvi
 import { ModelConfigRepository } from '../../src/features/models/model-config.repository.port.ts'
 import { ProviderCredentialRepository } from '../../src/features/models/provider-credential.repository.port.ts'
 import { SealedSecretStore } from '../../src/features/models/sealed-secret.store.port.ts'
-import { AnnouncingUserRepository } from '../../src/features/users/announcing-user.repository.ts'
+import { CachingRefreshTokenRepository } from '../../src/features/auth/caching-refresh-token.repository.ts'
+import { RefreshTokenRepository } from '../../src/features/auth/refresh-token.repository.port.ts'
+import { CachingUserRepository } from '../../src/features/users/caching-user.repository.ts'
 import { UserRepository } from '../../src/features/users/user.repository.port.ts'
 import { CacheInvalidation } from '../../src/shared/cache-invalidation.port.ts'
 import { resolve } from '../../src/shared/di.ts'
@@ -66,7 +68,8 @@ describe('cached keys and models in a single app', () => {
     expect(resolve(c, ModelConfigRepository)).toBeInstanceOf(CachingModelConfigRepository)
     expect(resolve(c, ProviderCredentialRepository)).toBeInstanceOf(CachingProviderCredentialRepository)
     expect(resolve(c, SealedSecretStore)).toBeInstanceOf(AnnouncingSealedSecretStore)
-    expect(resolve(c, UserRepository)).toBeInstanceOf(AnnouncingUserRepository)
+    expect(resolve(c, UserRepository)).toBeInstanceOf(CachingUserRepository)
+    expect(resolve(c, RefreshTokenRepository)).toBeInstanceOf(CachingRefreshTokenRepository)
     // One instance each, so what a write drops is what the readers hold.
     expect(resolve(c, PlatformKeyRepository)).toBe(resolve(c, PlatformKeyRepository))
     expect(resolve(c, ModelConfigRepository)).toBe(resolve(c, ModelConfigRepository))

@@ -30,17 +30,22 @@ export interface AuthModuleOptions extends AuthPolicy {
   passwordHashQueue: number
   /** 0: no limit. */
   registrationsPerHour: number
+  /** Cache the per-request login check (only where every process hears every write). */
+  cacheSignIns: boolean
 }
 
 export function registerAuth(c: DependencyContainer, options: AuthModuleOptions): void {
-  const { jwtSecret, bcryptCost, passwordHashWorkers, passwordHashQueue, registrationsPerHour, ...policy } = options
+  const { jwtSecret, bcryptCost, passwordHashWorkers, passwordHashQueue, registrationsPerHour, cacheSignIns, ...policy } = options
   bindValue(c, AuthPolicy, policy)
   bindValue(c, PasswordHashingOptions, { cost: bcryptCost, workers: passwordHashWorkers, queueLimit: passwordHashQueue })
   // Class-bound: container.dispose() stops its worker threads.
   bindClass(c, PasswordHasher, PooledBcryptPasswordHasher)
   bindValue(c, AccessTokens, new JwtAccessTokens(jwtSecret, policy.accessTokenTtlSeconds))
   // Every authenticated request asks whether its login is still alive: cached, every write announced.
-  bindFactory(c, RefreshTokenRepository, (inner) => new CachingRefreshTokenRepository(inner.resolve(PrismaRefreshTokenRepository), resolve(inner, CacheInvalidation), resolve(inner, Clock)))
+  bindFactory(c, RefreshTokenRepository, (inner) => {
+    const stored = inner.resolve(PrismaRefreshTokenRepository)
+    return cacheSignIns ? new CachingRefreshTokenRepository(stored, resolve(inner, CacheInvalidation), resolve(inner, Clock)) : stored
+  })
   // Successors derive from the JWT secret, so every replica computes the same one.
   bindValue(c, RefreshTokenMint, new HmacRefreshTokenMint(jwtSecret))
   bindFactory(c, SessionRevoker, (inner) => resolve(inner, RefreshTokenRepository))

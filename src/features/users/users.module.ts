@@ -7,11 +7,11 @@ import { AnnouncingUserRepository } from './announcing-user.repository.ts'
 import { CachingUserRepository } from './caching-user.repository.ts'
 import { UserRepository } from './user.repository.port.ts'
 
-/** Binds the user repository: cached by id, every write announced. Needs Database, CacheInvalidation and Clock. */
-export function registerUsers(c: DependencyContainer): void {
+/** Binds the user repository: every write announced, and (`cache`) users cached by id. Needs Database, CacheInvalidation and Clock. */
+export function registerUsers(c: DependencyContainer, options: { cache: boolean }): void {
   bindFactory(c, UserRepository, (inner) => {
     const invalidation = resolve(inner, CacheInvalidation)
     const announcing = new AnnouncingUserRepository(inner.resolve(PrismaUserRepository), invalidation)
-    return new CachingUserRepository(announcing, invalidation, resolve(inner, Clock))
+    return options.cache ? new CachingUserRepository(announcing, invalidation, resolve(inner, Clock)) : announcing
   })
 }
