@@ -1,15 +1,31 @@
 import { inject, injectable } from 'tsyringe'
 import { ModelAccess } from '../models/model-access.port.ts'
+import type { ModelConfig } from '../models/model-config.ts'
 import type { KeyPrincipal } from './api-key-authenticator.port.ts'
-import { modelsForKey, toOpenAiModel, type OpenAiModel } from './relay-models.ts'
+import { RelayModelNotFound } from './relay.errors.ts'
+import { modelsForKey, pickModel, publicModelId } from './relay-models.ts'
 
-/** GET /v1/models: the models the key may use, in OpenAI's list format. */
+/** A model the key may use, with the name relay clients use for it. */
+export interface NamedModel {
+  name: string
+  config: ModelConfig
+}
+
+/** GET /v1/models and /v1/models/{model}: the models the key may use (the routes pick the format). */
 @injectable()
 export class ListRelayModels {
   constructor(@inject(ModelAccess) private readonly models: ModelAccess) {}
 
-  async execute(principal: KeyPrincipal): Promise<{ object: 'list'; data: OpenAiModel[] }> {
+  /** Oldest first. */
+  async execute(principal: KeyPrincipal): Promise<NamedModel[]> {
     const usable = await this.models.listUsable(principal.actor)
-    return { object: 'list', data: modelsForKey(usable, principal.allowedModels).map(toOpenAiModel) }
+    return modelsForKey(usable, principal.allowedModels).map((config) => ({ name: publicModelId(config), config }))
+  }
+
+  /** One of them, by any name the relay accepts in `model`. */
+  async find(principal: KeyPrincipal, name: string): Promise<NamedModel> {
+    const config = pickModel(await this.models.listUsable(principal.actor), principal.allowedModels, name)
+    if (!config) throw new RelayModelNotFound(name)
+    return { name: publicModelId(config), config }
   }
 }

@@ -25,17 +25,3 @@ export function pickModel(usable: readonly ModelConfig[], allowed: readonly stri
     candidates.find((c) => c.alias === name)
   )
 }
-
-export interface OpenAiModel {
-  id: string
-  object: 'model'
-  created: number
-  owned_by: 'system' | 'personal'
-}
-
-export const toOpenAiModel = (config: ModelConfig): OpenAiModel => ({
-  id: publicModelId(config),
-  object: 'model',
-  created: Math.floor(config.createdAt.getTime() / 1000),
-  owned_by: config.scope,
-})

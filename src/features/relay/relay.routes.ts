@@ -15,6 +15,7 @@ import { ListRelayModels } from './list-relay-models.use-case.ts'
 import { parseRelayCall, type ClientDialect } from './relay-call.ts'
 import { RelayCompletion } from './relay-completion.use-case.ts'
 import { RelayOptions } from './relay-options.ts'
+import { anthropicPage, toAnthropicModel, toOpenAiModel } from './relay-model-list.ts'
 import { documentRelay } from './relay.schemas.ts'
 
 export interface RelayRoutesOptions {
@@ -26,10 +27,21 @@ export const DEFAULT_RELAY_BODY_LIMIT = 8 * 1024 * 1024
 
 /** /v1/messages speaks Anthropic; every other /v1 path speaks OpenAI. */
 export const dialectOfPath = (path: string): ClientDialect => (path.startsWith('/v1/messages') ? 'anthropic' : 'openai')
+
+/**
+ * The format a request is answered in: its path's, except that /v1/models answers Anthropic's
+ * shape to a request that carries `anthropic-version` (what Anthropic SDKs always send).
+ */
+export function formatOf(c: Context<AppEnv>): ClientDialect {
+  const path = c.req.path
+  if ((path === '/v1/models' || path.startsWith('/v1/models/')) && requestHeader(c, 'anthropic-version') !== undefined) return 'anthropic'
+  return dialectOfPath(path)
+}
+
 export const isRelayPath = (path: string): boolean => path === '/v1' || path.startsWith('/v1/')
 
 /** An error in the dialect of the request's path; never the app's generic envelope. */
-export function relayErrorResponse(c: Context<AppEnv>, err: unknown, dialect = dialectOfPath(c.req.path)): Response {
+export function relayErrorResponse(c: Context<AppEnv>, err: unknown, dialect = formatOf(c)): Response {
   const { status, body, retryAfter, final, unexpected } = dialectError(dialect, err)
   if (unexpected) c.get('log')?.error({ err }, 'unhandled relay error')
   const payload = dialect === 'anthropic' ? { ...(body as object), request_id: c.get('requestId') } : body
@@ -106,23 +118,31 @@ export function relayRoutes(container: DependencyContainer, options: RelayRoutes
 
   const router = createRouter()
   documentRelay(router)
+  // Anthropic SDKs read the request id from `request-id` (err.requestID); OpenAI's from x-request-id, set for every request.
+  router.use('/v1/*', async (c, next) => {
+    await next()
+    if (formatOf(c) === 'anthropic') c.res.headers.set('request-id', c.get('requestId'))
+  })
   router.post('/v1/chat/completions', (c) => complete(c, 'openai'))
   router.post('/v1/messages', (c) => complete(c, 'anthropic'))
   router.get('/v1/models', async (c) => {
+    const format = formatOf(c)
     try {
-      return c.json(await listModels.execute(await authenticate(c, 'openai')), 200)
+      const models = await listModels.execute(await authenticate(c, format))
+      if (format === 'openai') return c.json({ object: 'list', data: models.map((m) => toOpenAiModel(m.name, m.config)) }, 200)
+      const newestFirst = models.map((m) => toAnthropicModel(m.name, m.config)).reverse()
+      return c.json(anthropicPage(newestFirst, c.req.query()), 200)
     } catch (err) {
-      return relayErrorResponse(c, err, 'openai')
+      return relayErrorResponse(c, err, format)
     }
   })
   router.get('/v1/models/:model{.+}', async (c) => {
+    const format = formatOf(c)
     try {
-      const { data } = await listModels.execute(await authenticate(c, 'openai'))
-      const model = data.find((m) => m.id === c.req.param('model'))
-      if (!model) throw new NotFound('Model')
-      return c.json(model, 200)
+      const { name, config } = await listModels.find(await authenticate(c, format), c.req.param('model'))
+      return c.json(format === 'openai' ? toOpenAiModel(name, config) : toAnthropicModel(name, config), 200)
     } catch (err) {
-      return relayErrorResponse(c, err, 'openai')
+      return relayErrorResponse(c, err, format)
     }
   })
   router.all('/v1/*', (c) => relayErrorResponse(c, new NotFound(`Route ${c.req.method} ${redactPath(c.req.path)}`)))
