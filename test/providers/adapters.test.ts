@@ -58,6 +58,7 @@ describe.each(KINDS)('%s adapter', (kind) => {
         cachedTokens: 2,
         // Anthropic reports thinking inside output_tokens only.
         reasoningTokens: kind === 'anthropic' ? undefined : 3,
+        ...(kind === 'anthropic' && { cacheWriteTokens: 0 }),
       },
     })
     expect(events.at(-1)).toMatchObject({ type: 'finish', reason: 'stop' })

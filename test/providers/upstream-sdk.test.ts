@@ -204,6 +204,22 @@ describe('Google GenAI SDK against the upstream', () => {
     expect((long as Error).message).toContain('The input token count (10) exceeds the maximum number of tokens allowed (5).')
   })
 
+  it('answers with function calls, streamed and not, and checks function responses against the calls', async () => {
+    const toolCalls = [{ name: 'get_weather', arguments: '{"city":"Paris"}' }]
+    upstream.enqueue({ toolCalls }, { toolCalls })
+    const response = await client().models.generateContent({ model: 'gemini-2.5-flash', contents: 'Weather in Paris?' })
+    expect(response.functionCalls).toEqual([{ name: 'get_weather', args: { city: 'Paris' } }])
+    expect(response.candidates?.[0]?.finishReason).toBe('STOP')
+    const calls = []
+    for await (const chunk of await client().models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'Weather in Paris?' })) calls.push(...(chunk.functionCalls ?? []))
+    expect(calls).toEqual([{ name: 'get_weather', args: { city: 'Paris' } }])
+    const unanswered = await client().models.generateContent({
+      model: 'gemini-2.5-flash',
+      contents: [{ role: 'user', parts: [{ text: 'hi' }] }, { role: 'model', parts: [{ text: 'no call' }] }, { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: {} } }] }],
+    }).catch((e: unknown) => e)
+    expect((unanswered as ApiError).status).toBe(400)
+  })
+
   it('throws a raw mid-stream error body as ApiError', async () => {
     upstream.enqueue({ chunks: 4, delayMs: 20, midStreamErrorAfter: 2, midStreamError: 'overloaded' })
     const stream = await client().models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'hi' })

@@ -64,6 +64,12 @@ export interface GenerationParams {
   stop?: string[]
   /** A preference; the adapter sends min(this, CompletionRequest.maxOutputTokens). */
   maxOutputTokens?: number
+  /** Anthropic and Gemini only (see provider-capabilities.ts for who takes what). */
+  topK?: number
+  /** OpenAI and Gemini only. */
+  seed?: number
+  presencePenalty?: number
+  frequencyPenalty?: number
 }
 
 /** How a call authenticates: an API key, or an OAuth access token of a subscription account. */

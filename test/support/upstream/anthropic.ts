@@ -19,9 +19,10 @@ const toolUses = (p: Plan) => toolCallsOf(p, 'toolu_').map((c) => ({ type: 'tool
 /** Anthropic's input_tokens excludes cache reads: the simulator's prompt count is split. */
 function startUsage(p: Plan) {
   const cached = p.scenario.cachedTokens ?? 0
+  const written = p.scenario.cacheWriteTokens ?? 0
   return {
-    input_tokens: p.promptTokens - cached,
-    cache_creation_input_tokens: 0,
+    input_tokens: p.promptTokens - cached - written,
+    cache_creation_input_tokens: written,
     cache_read_input_tokens: cached,
     output_tokens: 1,
     service_tier: 'standard',
@@ -56,6 +57,27 @@ function errorFor(kind: UpstreamErrorKind, p: Plan): ErrorReply {
   }
 }
 
+type Block = { type?: string; id?: unknown; tool_use_id?: unknown; text?: unknown }
+const blocksOf = (content: unknown): Block[] => (Array.isArray(content) ? (content as Block[]) : [])
+
+/** The real API's checks on tool results and text blocks, with its messages. */
+function toolResultError(messages: Array<{ content?: unknown }>): ErrorReply | undefined {
+  for (const [i, m] of messages.entries()) {
+    const blocks = blocksOf(m.content)
+    if (blocks.some((b) => b.type === 'text' && b.text === '')) return err(400, 'invalid_request_error', 'messages: text content blocks must be non-empty')
+    const uses = new Set(blocksOf(messages[i - 1]?.content).filter((b) => b.type === 'tool_use').map((b) => b.id))
+    const first = blocks.findIndex((b) => b.type !== 'tool_result')
+    for (const [j, b] of blocks.entries()) {
+      if (b.type !== 'tool_result') continue
+      if (!uses.has(b.tool_use_id)) {
+        return err(400, 'invalid_request_error', `messages.${i}.content.${j}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(b.tool_use_id)}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`)
+      }
+      if (first >= 0 && j > first) return err(400, 'invalid_request_error', `messages.${i}: tool_result blocks must come first in the content`)
+    }
+  }
+  return undefined
+}
+
 export const anthropic: Dialect = {
   name: 'anthropic',
 
@@ -75,7 +97,7 @@ export const anthropic: Dialect = {
     if (!Array.isArray(body.messages)) return err(400, 'invalid_request_error', 'messages: Field required')
     const bad = (body.messages as Array<{ role?: unknown }>).findIndex((m) => m.role !== 'user' && m.role !== 'assistant')
     if (bad >= 0) return err(400, 'invalid_request_error', `messages.${bad}.role: Input should be 'user' or 'assistant'`)
-    return undefined
+    return toolResultError(body.messages as Array<{ content?: unknown }>)
   },
 
   prepare: (body, scenario, model) => {

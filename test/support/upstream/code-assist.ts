@@ -25,7 +25,7 @@ export const codeAssist: Dialect = {
   json: (p) => ({ response: gemini.json(p) }),
   stream: (p) => {
     const chunks = geminiChunks(p).map((c) => sse(p, JSON.stringify({ response: c })))
-    return { ...gemini.stream(p), head: [], delta: (_text, i) => chunks[i] ?? '', tail: p.scenario.blocked ? chunks : [], heartbeat: heartbeatComment(p) }
+    return { ...gemini.stream(p), head: [], delta: (_text, i) => chunks[i] ?? '', tail: chunks.slice(p.pieces.length), heartbeat: heartbeatComment(p) }
   },
 }
 

@@ -1,5 +1,5 @@
 import {
-  heartbeatComment, normalisedFinish, overflowTokens, plan, requestId, sse, textOf,
+  completionTokens, heartbeatComment, normalisedFinish, overflowTokens, plan, requestId, sse, textOf, toolCallsOf,
   type Dialect, type ErrorReply, type Plan, type UpstreamErrorKind,
 } from './scenario.ts'
 
@@ -35,10 +35,23 @@ function usage(p: Plan, emitted: number) {
 
 const meta = (p: Plan) => ({ modelVersion: p.model, responseId: requestId('') })
 
-/** The GenerateContentResponse objects of a stream, one per delta (the last carries finishReason). */
+/** Function calls as Gemini sends them: whole parts (no id), args as an object. */
+const functionCalls = (p: Plan) => toolCallsOf(p, '').map((c) => ({ functionCall: { name: c.name, args: JSON.parse(c.arguments) as unknown } }))
+
+/**
+ * The GenerateContentResponse objects of a stream, one per delta (the last carries finishReason);
+ * function calls come whole in one last chunk, finishing with STOP like the real API.
+ */
 export function geminiChunks(p: Plan): object[] {
   if (p.scenario.blocked) {
     return [{ promptFeedback: { blockReason: p.scenario.rawFinish ?? 'SAFETY' }, usageMetadata: usage(p, 0), ...meta(p) }]
+  }
+  if (p.scenario.toolCalls?.length) {
+    return [{
+      candidates: [{ content: { parts: functionCalls(p), role: 'model' }, finishReason: p.scenario.rawFinish ?? 'STOP', index: 0 }],
+      usageMetadata: usage(p, completionTokens(p)),
+      ...meta(p),
+    }]
   }
   return p.pieces.map((text, i) => {
     const last = i === p.pieces.length - 1
@@ -102,6 +115,14 @@ export const gemini: Dialect = {
     }
     const roles = (body.contents as Content[]).map((c) => c.role ?? 'user')
     if (roles.some((r) => r !== 'user' && r !== 'model')) return err(400, 'INVALID_ARGUMENT', 'Please use a valid role: user, model.')
+    const contents = body.contents as Array<{ parts?: Array<{ functionCall?: unknown; functionResponse?: unknown }> }>
+    for (const [i, c] of contents.entries()) {
+      const responses = (c.parts ?? []).filter((part) => part.functionResponse).length
+      const calls = (contents[i - 1]?.parts ?? []).filter((part) => part.functionCall).length
+      if (responses > 0 && responses !== calls) {
+        return err(400, 'INVALID_ARGUMENT', 'Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.')
+      }
+    }
     return undefined
   },
 
@@ -119,7 +140,7 @@ export const gemini: Dialect = {
   error: errorFor,
 
   json: (p) => {
-    if (p.scenario.blocked) return geminiChunks(p)[0]
+    if (p.scenario.blocked || p.scenario.toolCalls?.length) return geminiChunks(p)[0]
     return {
       candidates: [{ content: { parts: [{ text: p.pieces.join('') }], role: 'model' }, finishReason: finishOf(p), index: 0 }],
       usageMetadata: usage(p, p.pieces.length),
@@ -132,8 +153,8 @@ export const gemini: Dialect = {
     return {
       head: [],
       delta: (_text, i) => chunks[i] ?? '',
-      // A blocked prompt has no deltas: its single chunk is the tail.
-      tail: p.scenario.blocked ? chunks : [],
+      // A blocked prompt and function calls have no deltas: their single chunk is the tail.
+      tail: chunks.slice(p.pieces.length),
       heartbeat: heartbeatComment(p),
       midStreamError: (kind) => {
         const [code, status, message] = kind === 'overloaded' ? OVERLOADED : kind === 'rate_limit' ? [429, 'RESOURCE_EXHAUSTED', QUOTA_MESSAGE] as const : INTERNAL

@@ -80,6 +80,16 @@ export const openai: Dialect = {
   validate: (body) => {
     if (typeof body.model !== 'string') return err(400, 'you must provide a model parameter', 'invalid_request_error', null)
     if (!Array.isArray(body.messages)) return err(400, "Missing required parameter: 'messages'.", 'invalid_request_error', 'missing_required_parameter', 'messages')
+    const messages = body.messages as Array<{ role?: string; tool_call_id?: unknown; tool_calls?: Array<{ id?: unknown }> }>
+    const answered = new Set<unknown>()
+    for (const [i, m] of messages.entries()) {
+      if (m.role === 'assistant') {
+        answered.clear()
+        for (const call of m.tool_calls ?? []) answered.add(call.id)
+      } else if (m.role === 'tool' && !answered.has(m.tool_call_id)) {
+        return err(400, "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.", 'invalid_request_error', null, `messages.[${i}].role`)
+      } else if (m.role !== 'tool') answered.clear()
+    }
     if (body.stream_options != null && body.stream !== true) {
       return err(400, "The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'invalid_request_error', null, 'stream_options')
     }

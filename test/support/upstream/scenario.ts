@@ -29,6 +29,8 @@ export interface Scenario {
   /** Extra usage figures reported with the stream. */
   cachedTokens?: number
   reasoningTokens?: number
+  /** Anthropic only: prompt tokens written to the cache (cache_creation_input_tokens). */
+  cacheWriteTokens?: number
 
   /** Fail before streaming with the dialect's status and error body. */
   fail?: UpstreamErrorKind
@@ -56,9 +58,10 @@ export interface Scenario {
   /** Gemini: prompt blocked (promptFeedback.blockReason, no candidates). Others: content_filter finish. */
   blocked?: boolean
   /**
-   * OpenAI and Anthropic: answer with these tool calls instead of text (OpenAI `tool_calls`, streamed
-   * as a name chunk then an arguments chunk; Anthropic `tool_use` blocks with one `input_json_delta`),
-   * finishing with `tool_calls` / `tool_use`. `arguments` is the JSON text of the input.
+   * Answer with these tool calls instead of text (OpenAI `tool_calls`, streamed as a name chunk then
+   * an arguments chunk; Anthropic `tool_use` blocks with one `input_json_delta`; Gemini
+   * `functionCall` parts, whole, in one last chunk), finishing with `tool_calls` / `tool_use` /
+   * `STOP`. `arguments` is the JSON text of the input.
    */
   toolCalls?: Array<{ id?: string; name: string; arguments: string }>
 }

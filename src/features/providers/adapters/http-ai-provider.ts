@@ -42,7 +42,7 @@ export class HttpAiProvider implements AiProvider {
       },
       'text/event-stream',
     )
-    const decoder = dialect.decoder(request.apiKey, credential)
+    const decoder = dialect.decoder(request.apiKey, credential, request)
     const { signal } = request
     try {
       for await (const item of readSse(response.body)) yield* decoder.push(item)

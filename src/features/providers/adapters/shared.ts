@@ -1,8 +1,8 @@
-import type { ChatTurn, CompletionRequest, ContentPart, ProviderKind } from '../ai-provider.port.ts'
+import type { ChatTurn, CompletionRequest, ProviderKind } from '../ai-provider.port.ts'
+import { partsOf } from '../content-parts.ts'
 import { protocolError } from './provider-errors.ts'
 
-/** A turn as parts: its own, or its text as one text part. */
-export const partsOf = (turn: ChatTurn): ContentPart[] => turn.parts ?? [{ type: 'text', text: turn.content }]
+export { partsOf }
 
 const isEmpty = (turn: ChatTurn): boolean => (turn.parts ? turn.parts.length === 0 : turn.content.trim() === '')
 

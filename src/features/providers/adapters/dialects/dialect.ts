@@ -16,8 +16,8 @@ export interface ProviderDialect {
   streamBody(request: CompletionRequest): unknown
   /** Wraps a body already in this dialect for the credential's endpoint (Gemini Code Assist: {model, project, request}). */
   wrapBody?(body: unknown, model: string, credential: UpstreamCredential): unknown
-  /** A decoder for one stream; `secret` only to redact error messages. */
-  decoder(secret: string, credential: UpstreamCredential): StreamDecoder
+  /** A decoder for one stream; `secret` only to redact error messages; `request`: what was asked (JSON mode changes decoding). */
+  decoder(secret: string, credential: UpstreamCredential, request?: CompletionRequest): StreamDecoder
 }
 
 export interface StreamDecoder {

@@ -1,4 +1,5 @@
-import type { CompletionRequest, FinishReason, ProviderEvent, TokenUsage, UpstreamCredential } from '../../ai-provider.port.ts'
+import type { ChatTurn, CompletionRequest, ContentPart, FinishReason, ProviderEvent, TokenUsage, ToolChoice, UpstreamCredential } from '../../ai-provider.port.ts'
+import { imageTypeOfUrl, inlineImage, toolInput } from '../../content-parts.ts'
 import { errorFromStreamPayload, protocolError } from '../provider-errors.ts'
 import type { SseItem } from '../sse.ts'
 import { alternatingTurns, isRecord, num, outputBudget, parseEventJson, trimSlash } from '../shared.ts'
@@ -19,7 +20,7 @@ interface GeminiUsage {
 }
 interface GeminiChunk {
   error?: unknown
-  candidates?: Array<{ content?: { parts?: Array<{ text?: string; thought?: boolean }> }; finishReason?: string }>
+  candidates?: Array<{ content?: { parts?: Array<{ text?: string; thought?: boolean; functionCall?: { id?: string; name?: string; args?: unknown } }> }; finishReason?: string }>
   promptFeedback?: { blockReason?: string }
   usageMetadata?: GeminiUsage
 }
@@ -38,19 +39,87 @@ const FINISH: Record<string, FinishReason> = {
 
 const bareModel = (model: string) => model.replace(/^models\//, '')
 
+function jsonObject(text: string): Record<string, unknown> | undefined {
+  const value = tryJson(text)
+  return isRecord(value) && !Array.isArray(value) ? value : undefined
+}
+
+/**
+ * A tool result as Gemini's functionResponse.response (an object): a JSON object result as it is,
+ * other text under `output`, an error under `error` (the keys Gemini's documentation gives).
+ */
+export function functionResponseOf(content: string, isError: boolean | undefined): Record<string, unknown> {
+  if (isError) return { error: jsonObject(content) ?? content }
+  return jsonObject(content) ?? { output: content }
+}
+
+function geminiPart(part: ContentPart): unknown {
+  switch (part.type) {
+    case 'text':
+      return { text: part.text }
+    case 'image': {
+      const inline = inlineImage(part.image)
+      if (inline) return { inlineData: { mimeType: inline.mediaType, data: inline.data } }
+      const url = part.image.kind === 'url' ? part.image.url : ''
+      return { fileData: { mimeType: imageTypeOfUrl(url), fileUri: url } }
+    }
+    case 'tool_call':
+      return { functionCall: { name: part.name, args: toolInput(part.arguments) ?? {} } }
+    case 'tool_result':
+      return { functionResponse: { name: part.name ?? part.toolCallId, response: functionResponseOf(part.content, part.isError) } }
+  }
+}
+
+const contentOf = (turn: ChatTurn) => ({
+  role: turn.role === 'assistant' ? 'model' : 'user',
+  parts: turn.parts ? turn.parts.map(geminiPart) : [{ text: turn.content }],
+})
+
+const MODES: Record<Exclude<ToolChoice['type'], 'tool'>, string> = { auto: 'AUTO', none: 'NONE', required: 'ANY' }
+
+function toolFields(request: CompletionRequest): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  if (request.tools?.length) {
+    const declarations = request.tools.map((t) => ({
+      name: t.name,
+      ...(t.description !== undefined && { description: t.description }),
+      // JSON Schema as the client wrote it; `parameters` takes only Gemini's OpenAPI subset.
+      ...(t.parameters && { parametersJsonSchema: t.parameters }),
+    }))
+    out.tools = [{ functionDeclarations: declarations }]
+  }
+  const choice = request.toolChoice
+  if (choice) {
+    out.toolConfig = {
+      functionCallingConfig: choice.type === 'tool' ? { mode: 'ANY', allowedFunctionNames: [choice.name] } : { mode: MODES[choice.type] },
+    }
+  }
+  return out
+}
+
+function jsonMode(request: CompletionRequest): Record<string, unknown> {
+  const format = request.responseFormat
+  if (!format) return {}
+  return { responseMimeType: 'application/json', ...(format.type === 'json_schema' && { responseJsonSchema: format.schema }) }
+}
+
 export function geminiRequestBody(request: CompletionRequest): Record<string, unknown> {
   const params = request.params ?? {}
+  const systemTexts = request.systemParts && request.systemParts.length > 1 ? request.systemParts : request.system ? [request.system] : []
   return {
-    contents: alternatingTurns(request.messages).map((t) => ({
-      role: t.role === 'assistant' ? 'model' : 'user',
-      parts: [{ text: t.content }],
-    })),
-    ...(request.system ? { systemInstruction: { parts: [{ text: request.system }] } } : {}),
+    contents: alternatingTurns(request.messages).map(contentOf),
+    ...(systemTexts.length > 0 ? { systemInstruction: { parts: systemTexts.map((text) => ({ text })) } } : {}),
+    ...toolFields(request),
     generationConfig: {
       maxOutputTokens: outputBudget(request),
       ...(params.temperature !== undefined ? { temperature: params.temperature } : {}),
       ...(params.topP !== undefined ? { topP: params.topP } : {}),
+      ...(params.topK !== undefined ? { topK: params.topK } : {}),
       ...(params.stop && params.stop.length > 0 ? { stopSequences: params.stop } : {}),
+      ...(params.seed !== undefined ? { seed: params.seed } : {}),
+      ...(params.presencePenalty !== undefined ? { presencePenalty: params.presencePenalty } : {}),
+      ...(params.frequencyPenalty !== undefined ? { frequencyPenalty: params.frequencyPenalty } : {}),
+      ...jsonMode(request),
     },
   }
 }
@@ -80,6 +149,7 @@ class GeminiDecoder implements StreamDecoder {
   private finish: string | undefined
   private promptBlocked = false
   private stray = ''
+  private toolCalls = 0
 
   constructor(
     private readonly secret: string,
@@ -112,8 +182,18 @@ class GeminiDecoder implements StreamDecoder {
     const parts = candidate?.content?.parts
     if (!Array.isArray(parts)) return NO_EVENTS
     const events: ProviderEvent[] = []
-    // Thought summaries (thought: true) are not answer text.
-    for (const part of parts) if (typeof part?.text === 'string' && part.text !== '' && !part.thought) events.push({ type: 'delta', text: part.text })
+    for (const part of parts) {
+      if (!isRecord(part)) continue
+      // Thought summaries (thought: true) are not answer text.
+      if (typeof part.text === 'string' && part.text !== '' && !part.thought) events.push({ type: 'delta', text: part.text })
+      const call = part.functionCall
+      if (isRecord(call) && typeof call.name === 'string') {
+        // Gemini sends each call whole; it names no id unless the client gave ids, so one is made up.
+        const index = this.toolCalls++
+        const id = typeof call.id === 'string' && call.id ? call.id : `call_${crypto.randomUUID().replaceAll('-', '').slice(0, 24)}`
+        events.push({ type: 'tool_call', index, id, name: call.name, argumentsDelta: JSON.stringify(isRecord(call.args) ? call.args : {}) })
+      }
+    }
     return events
   }
 
@@ -121,7 +201,9 @@ class GeminiDecoder implements StreamDecoder {
     // Gemini has no terminator: a stream that ends without a finishReason was cut off.
     if (this.finish === undefined) throw protocolError('gemini', 'stream ended without a finishReason', true)
     const events: ProviderEvent[] = this.usage ? [{ type: 'usage', usage: mapUsage(this.usage) }] : []
-    events.push({ type: 'finish', reason: this.promptBlocked ? 'content_filter' : (FINISH[this.finish] ?? 'other'), rawReason: this.finish })
+    // Gemini finishes a turn of function calls with STOP.
+    const reason = this.promptBlocked ? 'content_filter' : this.toolCalls > 0 && this.finish === 'STOP' ? 'tool_calls' : (FINISH[this.finish] ?? 'other')
+    events.push({ type: 'finish', reason, rawReason: this.finish })
     return events
   }
 }
