@@ -12,6 +12,9 @@ export interface InvalidatedCacheOptions<V> {
   now: () => number
 }
 
+/** The size and age limits a caching repository is built with. */
+export type CacheLimits = Pick<InvalidatedCacheOptions<unknown>, 'maxAgeMs' | 'maxEntries'>
+
 interface Entry<V> {
   value: V
   loadedAt: number

@@ -1,17 +1,12 @@
 import type { CacheInvalidation } from '../../shared/cache-invalidation.port.ts'
 import type { Clock } from '../../shared/clock.port.ts'
-import { InvalidatedCache } from '../../shared/invalidated-cache.ts'
+import { InvalidatedCache, type CacheLimits } from '../../shared/invalidated-cache.ts'
 import type { NewRefreshToken, RefreshTokenRecord, RefreshTokenRepository, Rotation } from './refresh-token.repository.port.ts'
 
 /** Invalidation topic of refresh-token families; ids are family ids (null: every family). */
 export const REFRESH_FAMILIES_TOPIC = 'refresh-families'
 
-export interface FamilyCacheOptions {
-  /** Safety net for a lost invalidation message (see InvalidatedCache). */
-  maxAgeMs: number
-  maxEntries: number
-}
-export const DEFAULT_FAMILY_CACHE: FamilyCacheOptions = { maxAgeMs: 60_000, maxEntries: 20_000 }
+export const DEFAULT_FAMILY_CACHE: CacheLimits = { maxAgeMs: 60_000, maxEntries: 20_000 }
 
 /**
  * Keeps the per-request "is this login still alive?" check of every access token in memory: the
@@ -26,14 +21,14 @@ export class CachingRefreshTokenRepository implements RefreshTokenRepository {
     private readonly inner: RefreshTokenRepository,
     private readonly invalidation: CacheInvalidation,
     clock: Clock,
-    options: FamilyCacheOptions = DEFAULT_FAMILY_CACHE,
+    options: CacheLimits = DEFAULT_FAMILY_CACHE,
   ) {
     this.activeUntil = new InvalidatedCache({ ...options, now: () => clock.now().getTime() })
     invalidation.subscribe(REFRESH_FAMILIES_TOPIC, (ids) => this.activeUntil.drop((_, family) => ids === null || ids.includes(family)))
   }
 
   async isFamilyActive(familyId: string, at: Date): Promise<boolean> {
-    const until = await this.activeUntil.get(familyId, () => this.inner.familyActiveUntil(familyId))
+    const until = await this.familyActiveUntil(familyId)
     return until !== null && until > at
   }
 

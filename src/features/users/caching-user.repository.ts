@@ -1,16 +1,11 @@
 import type { CacheInvalidation } from '../../shared/cache-invalidation.port.ts'
 import type { Clock } from '../../shared/clock.port.ts'
 import { deepFreeze } from '../../shared/deep-freeze.ts'
-import { InvalidatedCache } from '../../shared/invalidated-cache.ts'
+import { InvalidatedCache, type CacheLimits } from '../../shared/invalidated-cache.ts'
 import { USERS_TOPIC, type UserPage, type UserRepository } from './user.repository.port.ts'
 import type { NewUser, User, UserChanges, UserWithSecret } from './user.ts'
 
-export interface UserCacheOptions {
-  /** Safety net for a lost invalidation message (see InvalidatedCache). */
-  maxAgeMs: number
-  maxEntries: number
-}
-export const DEFAULT_USER_CACHE: UserCacheOptions = { maxAgeMs: 60_000, maxEntries: 10_000 }
+export const DEFAULT_USER_CACHE: CacheLimits = { maxAgeMs: 60_000, maxEntries: 10_000 }
 
 /**
  * Keeps users by id in memory: every authenticated request re-checks its user (disabled, role,
@@ -25,7 +20,7 @@ export class CachingUserRepository implements UserRepository {
     private readonly inner: UserRepository,
     invalidation: CacheInvalidation,
     clock: Clock,
-    options: UserCacheOptions = DEFAULT_USER_CACHE,
+    options: CacheLimits = DEFAULT_USER_CACHE,
   ) {
     this.byId = new InvalidatedCache({ ...options, keep: (user) => user !== null, now: () => clock.now().getTime() })
     invalidation.subscribe(USERS_TOPIC, (ids) => this.byId.drop((_, id) => ids === null || ids.includes(id)))
