@@ -3,7 +3,7 @@ import { ModelAccess } from '../models/model-access.port.ts'
 import type { ModelConfig } from '../models/model-config.ts'
 import type { KeyPrincipal } from './api-key-authenticator.port.ts'
 import { RelayModelNotFound } from './relay.errors.ts'
-import { modelsForKey, pickModel, publicModelId } from './relay-models.ts'
+import { namedModels, pickModel, publicModelName } from './relay-models.ts'
 
 /** A model the key may use, with the name relay clients use for it. */
 export interface NamedModel {
@@ -19,13 +19,14 @@ export class ListRelayModels {
   /** Oldest first. */
   async execute(principal: KeyPrincipal): Promise<NamedModel[]> {
     const usable = await this.models.listUsable(principal.actor)
-    return modelsForKey(usable, principal.allowedModels).map((config) => ({ name: publicModelId(config), config }))
+    return namedModels(usable, principal.allowedModels)
   }
 
   /** One of them, by any name the relay accepts in `model`. */
   async find(principal: KeyPrincipal, name: string): Promise<NamedModel> {
-    const config = pickModel(await this.models.listUsable(principal.actor), principal.allowedModels, name)
+    const usable = await this.models.listUsable(principal.actor)
+    const config = pickModel(usable, principal.allowedModels, name)
     if (!config) throw new RelayModelNotFound(name)
-    return { name: publicModelId(config), config }
+    return { name: publicModelName(usable, principal.allowedModels, config), config }
   }
 }

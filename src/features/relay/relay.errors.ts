@@ -14,3 +14,10 @@ export class UnsupportedForModel extends ValidationFailed {
     super(`${what} is not supported through this endpoint for ${providerKind} models (only text is translated between dialects)`, { param })
   }
 }
+
+/** A provider model id or display-name slug that several of the key's models share: which one is meant? */
+export class AmbiguousModel extends ValidationFailed {
+  constructor(model: string, names: readonly string[]) {
+    super(`The model \`${model}\` names ${names.length} models this key may use; use one of: ${names.map((n) => `\`${n}\``).join(', ')}.`, { param: 'model' })
+  }
+}
