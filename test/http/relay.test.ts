@@ -30,7 +30,7 @@ describe('errors on /v1 are in the client dialect, never the app envelope', () =
     ['a user session (JWT) instead of a platform key', async () => post('/v1/chat/completions', {}, { authorization: `Bearer ${w.user.token}` }), 401, 'invalid_api_key'],
     ['invalid JSON', () => post('/v1/chat/completions', '{nope'), 400, null],
     ['no messages', () => post('/v1/chat/completions', { model: 'gpt-relay' }), 400, null],
-    ['unknown /v1 route', () => fetch(`${w.url}/v1/embeddings`, { method: 'POST' }), 404, 'model_not_found'],
+    ['unknown /v1 route', () => fetch(`${w.url}/v1/audio/speech`, { method: 'POST' }), 404, 'model_not_found'],
   ])('OpenAI shape for %s', async (_what, send, status, code) => {
     const res = await send()
     expect(res.status).toBe(status)

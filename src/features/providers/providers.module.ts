@@ -4,7 +4,9 @@ import { OutboundAddressPolicy } from '../../shared/outbound/address-policy.ts'
 import { OutboundPolicy, OutboundTransport, ProxyProbe } from '../../shared/outbound/outbound-transport.port.ts'
 import { UndiciTransport } from '../../shared/outbound/undici-transport.ts'
 import { ProviderPassthrough } from '../relay/provider-passthrough.port.ts'
+import { ProviderEmbeddings } from '../relay/embeddings/provider-embeddings.port.ts'
 import { HttpAiProvider } from './adapters/http-ai-provider.ts'
+import { HttpEmbeddings } from './adapters/http-embeddings.ts'
 import { HttpPassthrough } from './adapters/http-passthrough.ts'
 import { AiProvider } from './ai-provider.port.ts'
 import { RetryingAiProvider } from './retrying-ai-provider.ts'
@@ -39,4 +41,5 @@ export function registerProviders(c: DependencyContainer, options: ProvidersModu
   bindValue(c, ProxyProbe, transport)
   bindFactory(c, AiProvider, (inner) => new RetryingAiProvider(new HttpAiProvider(resolve(inner, OutboundTransport))))
   bindFactory(c, ProviderPassthrough, (inner) => new HttpPassthrough(resolve(inner, OutboundTransport)))
+  bindFactory(c, ProviderEmbeddings, (inner) => new HttpEmbeddings(resolve(inner, OutboundTransport)))
 }

@@ -10,8 +10,8 @@ export class RelayModelNotFound extends NotFound {
 
 /** A request feature that cannot be translated between dialects (tools, images...): a clear 400. */
 export class UnsupportedForModel extends ValidationFailed {
-  constructor(what: string, providerKind: string, param: string | null) {
-    super(`${what} is not supported through this endpoint for ${providerKind} models (only text is translated between dialects)`, { param })
+  constructor(what: string, providerKind: string, param: string | null, why = 'only text is translated between dialects') {
+    super(`${what} is not supported through this endpoint for ${providerKind} models (${why})`, { param })
   }
 }
 

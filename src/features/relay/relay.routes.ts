@@ -17,6 +17,8 @@ import { RelayCompletion } from './relay-completion.use-case.ts'
 import { RelayOptions } from './relay-options.ts'
 import { anthropicPage, toAnthropicModel, toOpenAiModel } from './relay-model-list.ts'
 import { documentRelay } from './relay.schemas.ts'
+import type { RelayRouteKit } from './relay-kit.routes.ts'
+import { embeddingsRoutes } from './embeddings/embeddings.routes.ts'
 
 export interface RelayRoutesOptions {
   /** Relay bodies carry whole conversations (and base64 images): a limit of their own (RELAY_BODY_LIMIT_BYTES). */
@@ -91,32 +93,41 @@ export function relayRoutes(container: DependencyContainer, options: RelayRoutes
     return principal
   }
 
-  async function complete(c: Context<AppEnv>, dialect: ClientDialect): Promise<Response> {
+  async function readJson(c: Context<AppEnv>): Promise<{ json: unknown; chars: number }> {
+    const raw = await readBodyText(c, bodyLimit)
+    try {
+      return { json: JSON.parse(raw), chars: raw.length }
+    } catch {
+      throw new AppError('INVALID_JSON', 'We could not parse the JSON body of your request.')
+    }
+  }
+
+  async function answer(c: Context<AppEnv>, dialect: ClientDialect, work: (client: AbortController) => Promise<Response>): Promise<Response> {
     const client = new AbortController()
     try {
-      const principal = await authenticate(c, dialect)
-      const raw = await readBodyText(c, bodyLimit)
-      let json: unknown
-      try {
-        json = JSON.parse(raw)
-      } catch {
-        throw new AppError('INVALID_JSON', 'We could not parse the JSON body of your request.')
-      }
-      const headers = { anthropicVersion: requestHeader(c, 'anthropic-version'), anthropicBeta: requestHeader(c, 'anthropic-beta') }
-      const call = parseRelayCall(dialect, json, raw.length, dialect === 'anthropic' ? headers : {})
-      onClientGone(c, () => client.abort())
-      const outcome = await relay.execute({ principal, call, clientSignal: client.signal })
-      if (outcome.kind === 'json') {
-        return new Response(outcome.body, { status: 200, headers: { 'content-type': 'application/json', 'x-overhead-ms': String(outcome.overheadMs) } })
-      }
-      return pushResponse(c, outcome.pipe, { status: 200, headers: SSE_HEADERS }, { heartbeat: HEARTBEAT[dialect], heartbeatMs, onCancel: () => client.abort() })
+      return await work(client)
     } catch (err) {
       if (client.signal.aborted || clientClosed(c)) return clientClosedResponse(c, err)
       return relayErrorResponse(c, err, dialect)
     }
   }
 
+  const complete = (c: Context<AppEnv>, dialect: ClientDialect) =>
+    answer(c, dialect, async (client) => {
+      const principal = await authenticate(c, dialect)
+      const { json, chars } = await readJson(c)
+      const headers = { anthropicVersion: requestHeader(c, 'anthropic-version'), anthropicBeta: requestHeader(c, 'anthropic-beta') }
+      const call = parseRelayCall(dialect, json, chars, dialect === 'anthropic' ? headers : {})
+      onClientGone(c, () => client.abort())
+      const outcome = await relay.execute({ principal, call, clientSignal: client.signal })
+      if (outcome.kind === 'json') {
+        return new Response(outcome.body, { status: 200, headers: { 'content-type': 'application/json', 'x-overhead-ms': String(outcome.overheadMs) } })
+      }
+      return pushResponse(c, outcome.pipe, { status: 200, headers: SSE_HEADERS }, { heartbeat: HEARTBEAT[dialect], heartbeatMs, onCancel: () => client.abort() })
+    })
+
   const router = createRouter()
+  const kit: RelayRouteKit = { router, authenticate, readJson, answer, heartbeatMs }
   documentRelay(router)
   // Anthropic SDKs read the request id from `request-id` (err.requestID); OpenAI's from x-request-id, set for every request.
   router.use('/v1/*', async (c, next) => {
@@ -145,6 +156,7 @@ export function relayRoutes(container: DependencyContainer, options: RelayRoutes
       return relayErrorResponse(c, err, format)
     }
   })
+  embeddingsRoutes(kit, container)
   router.all('/v1/*', (c) => relayErrorResponse(c, new NotFound(`Route ${c.req.method} ${redactPath(c.req.path)}`)))
   router.onError((err, c) => relayErrorResponse(c, err))
   return router

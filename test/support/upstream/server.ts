@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { anthropic } from './anthropic.ts'
 import { codeAssist, loadCodeAssistAnswer } from './code-assist.ts'
+import { answerEmbeddings, embeddingRoute } from './embeddings.ts'
 import { gemini, geminiChunks } from './gemini.ts'
 import { openai } from './openai.ts'
 import type { Dialect, ErrorReply, Plan, Scenario } from './scenario.ts'
@@ -144,8 +145,18 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     })
     const url = new URL(req.url ?? '/', 'http://upstream')
     const r = route(req.method ?? 'GET', decodeURIComponent(url.pathname))
+    const embeddings = embeddingRoute(req.method ?? 'GET', decodeURIComponent(url.pathname))
     const parsed = await readJson(req)
-    requests.push({ dialect: r?.dialect.name ?? 'unknown', method: req.method ?? '', path: url.pathname + url.search, headers: { ...req.headers }, body: parsed })
+    const dialectName = r?.dialect.name ?? embeddings?.dialect.name ?? 'unknown'
+    requests.push({ dialect: dialectName, method: req.method ?? '', path: url.pathname + url.search, headers: { ...req.headers }, body: parsed })
+    if (embeddings) {
+      const key = embeddings.dialect.apiKey(req.headers, url)
+      if (!key || !keys.includes(key)) return sendError(res, embeddings.dialect.authError(key))
+      const body = (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>
+      const model = embeddings.model ?? String(body.model)
+      const answer = answerEmbeddings(embeddings, body, pick(model))
+      return sendJson(res, answer.status, answer.body, answer.headers)
+    }
     if (url.pathname === '/v1internal:loadCodeAssist') {
       const bearer = codeAssist.apiKey(req.headers, url)
       if (!bearer || !options.acceptsAccessToken?.(bearer)) return sendError(res, codeAssist.authError(bearer))
