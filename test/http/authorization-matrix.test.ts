@@ -107,6 +107,7 @@ const MATRIX: Record<string, Row> = {
   'POST /v1/chat/completions': { expect: all(401), body: () => ({ model: 'x', messages: [{ role: 'user', content: 'hi' }] }) },
   'POST /v1/messages': { expect: all(401), body: () => ({ model: 'x', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }) },
   'POST /v1/embeddings': { expect: all(401), body: () => ({ model: 'x', input: 'hi' }) },
+  'POST /v1/responses': { expect: all(401), body: () => ({ model: 'x', input: 'hi' }) },
   // `{messageId}` is a user id here: message ownership is covered in chat.test.ts.
   'POST /api/chat/stream': { expect: signedIn(404), body: (c) => ({ sessionId: c.owner.id, content: 'hi' }) },
   'POST /api/chat': { expect: signedIn(404), body: (c) => ({ sessionId: c.owner.id, content: 'hi' }) },

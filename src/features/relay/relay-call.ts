@@ -76,7 +76,7 @@ export function parseRelayCall(
 export const estimateInputTokens = (call: RelayCall): number => Math.max(1, Math.ceil(call.bodyChars / 4))
 
 /** FNV-1a, 32 bits: a cheap, stable fingerprint (not a security boundary). */
-function fnv1a(text: string): string {
+export function fingerprint(text: string): string {
   let hash = 0x811c9dc5
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
   return (hash >>> 0).toString(36)
@@ -95,7 +95,7 @@ const firstUserText = (messages: unknown[]): string => {
 export function conversationKey(call: RelayCall, keyId: string): string {
   const metadata = isRecord(call.body.metadata) ? call.body.metadata : {}
   const own = typeof metadata.user_id === 'string' ? metadata.user_id : typeof call.body.user === 'string' ? call.body.user : ''
-  if (own) return `${keyId}:u:${fnv1a(own)}`
+  if (own) return `${keyId}:u:${fingerprint(own)}`
   const system = JSON.stringify(call.body.system ?? '').slice(0, 2_000)
-  return `${keyId}:c:${fnv1a(`${system}\u0000${firstUserText(call.body.messages as unknown[])}`)}`
+  return `${keyId}:c:${fingerprint(`${system}\u0000${firstUserText(call.body.messages as unknown[])}`)}`
 }

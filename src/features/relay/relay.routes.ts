@@ -19,6 +19,7 @@ import { anthropicPage, toAnthropicModel, toOpenAiModel } from './relay-model-li
 import { documentRelay } from './relay.schemas.ts'
 import type { RelayRouteKit } from './relay-kit.routes.ts'
 import { embeddingsRoutes } from './embeddings/embeddings.routes.ts'
+import { responsesRoutes } from './responses/responses.routes.ts'
 
 export interface RelayRoutesOptions {
   /** Relay bodies carry whole conversations (and base64 images): a limit of their own (RELAY_BODY_LIMIT_BYTES). */
@@ -157,6 +158,7 @@ export function relayRoutes(container: DependencyContainer, options: RelayRoutes
     }
   })
   embeddingsRoutes(kit, container)
+  responsesRoutes(kit, container)
   router.all('/v1/*', (c) => relayErrorResponse(c, new NotFound(`Route ${c.req.method} ${redactPath(c.req.path)}`)))
   router.onError((err, c) => relayErrorResponse(c, err))
   return router
