@@ -11,6 +11,7 @@ COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
+COPY web ./web
 # Plain JavaScript in dist/ (scripts/build.mjs): the image runs node alone, no TypeScript loader.
 RUN npm run build && npm prune --omit=dev
 

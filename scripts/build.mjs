@@ -7,7 +7,10 @@
 // One ESM bundle per entry point, with packages left in node_modules. Decorators are TypeScript's
 // legacy ones (tsconfig's experimentalDecorators), which esbuild compiles; no decorator metadata
 // is needed because every injection names its token (docs/architecture.md).
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+//
+// The web console (web/, Preact) is bundled by the same esbuild into dist/web: content-hashed
+// files under assets/ and an index.html that names them (docs/architecture.md, "Web console").
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -22,7 +25,7 @@ export const entryPoints = {
   'keys-rotate': 'scripts/keys-rotate.ts',
 }
 
-const sources = ['src', 'scripts', 'package.json', 'tsconfig.json']
+const sources = ['src', 'scripts', 'web', 'package.json', 'tsconfig.json']
 
 function newestChange(entry) {
   const stat = statSync(entry)
@@ -60,8 +63,37 @@ async function build() {
     banner: { js: "import 'reflect-metadata';" },
     logLevel: 'warning',
   })
+  await buildWeb(esbuild)
   writeFileSync(stamp, new Date().toISOString() + '\n')
   console.log(`built dist/ in ${Date.now() - started} ms`)
+}
+
+async function buildWeb(esbuild) {
+  const webOut = path.join(outdir, 'web')
+  rmSync(webOut, { recursive: true, force: true })
+  mkdirSync(webOut, { recursive: true })
+  const result = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: { app: path.join(root, 'web/src/main.tsx') },
+    outdir: webOut,
+    entryNames: 'assets/[name]-[hash]',
+    assetNames: 'assets/[name]-[hash]',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['es2022', 'chrome111', 'firefox115', 'safari16'],
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    minify: true,
+    metafile: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  })
+  const outputs = Object.keys(result.metafile.outputs).map((file) => path.relative(webOut, path.join(root, file)))
+  const js = outputs.find((file) => file.endsWith('.js'))
+  const css = outputs.find((file) => file.endsWith('.css'))
+  const html = readFileSync(path.join(root, 'web/index.html'), 'utf8').replace('%JS%', `/${js}`).replace('%CSS%', `/${css}`)
+  writeFileSync(path.join(webOut, 'index.html'), html)
 }
 
 const ifStale = process.argv.includes('--if-stale')

@@ -30,6 +30,8 @@ import { modelsRoutes } from './features/models/models.routes.ts'
 import { usersRoutes } from './features/users/users.routes.ts'
 import { httpMetrics } from './features/metrics/http-metrics.middleware.ts'
 import { metricsRoutes } from './features/metrics/metrics.routes.ts'
+import { loadWebAssets } from './features/web/adapters/web-assets.ts'
+import { webConsole } from './features/web/web.routes.ts'
 
 /** The HTTP adapter: middleware, one router per feature, one error handler. */
 export function createApp(container: DependencyContainer, config: Pick<Config, 'corsOrigins' | 'bodyLimitBytes' | 'relayBodyLimitBytes' | 'trustProxy' | 'metricsToken' | 'metricsPort'>) {
@@ -70,7 +72,8 @@ export function createApp(container: DependencyContainer, config: Pick<Config, '
     openapi: '3.1.0',
     info: { title: 'chatbase API', version: resolve(container, ServiceIdentity).version },
   })
-  app.notFound((c) => errorResponse(c, new NotFound(`Route ${c.req.method} ${redactPath(c.req.path)}`)))
+  const serveConsole = webConsole(loadWebAssets())
+  app.notFound((c) => serveConsole(c) ?? errorResponse(c, new NotFound(`Route ${c.req.method} ${redactPath(c.req.path)}`)))
   app.onError(handleError)
   return app
 }

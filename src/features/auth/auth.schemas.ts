@@ -17,7 +17,7 @@ export const SessionSchema = z
     accessToken: z.string(),
     tokenType: z.literal('Bearer'),
     expiresIn: z.number().int().openapi({ description: 'Access token lifetime in seconds' }),
-    refreshToken: z.string(),
+    refreshToken: z.string().optional().openapi({ description: 'Absent when the request sent x-refresh-cookie: 1 (then it is in the cookie)' }),
     refreshExpiresAt: z.string(),
     user: PublicUserSchema,
   })

@@ -1,0 +1,31 @@
+// A real Chromium for the console's tests: playwright-core drives the distribution's package
+// (/usr/bin/chromium; .ci/run installs it when missing), since browsers cannot be downloaded here.
+import { existsSync } from 'node:fs'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`No Chromium at ${CHROMIUM_PATH}: apt-get install -y chromium (or set CHROMIUM_PATH)`)
+  // Root in CI: Chromium's sandbox needs user namespaces we do not have.
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'] })
+}
+
+export interface ConsolePage {
+  context: BrowserContext
+  page: Page
+  /** Console errors and CSP violations seen so far (a strict CSP must not break the page). */
+  problems: string[]
+}
+
+export async function openConsole(browser: Browser, baseUrl: string, viewport = { width: 1280, height: 800 }): Promise<ConsolePage> {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport })
+  const page = await context.newPage()
+  const problems: string[] = []
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) problems.push(msg.text())
+  })
+  page.on('pageerror', (err) => problems.push(String(err)))
+  await page.goto('/')
+  return { context, page, problems }
+}
