@@ -29,13 +29,13 @@ describe('the real server process, started like the README says', () => {
     expect(info).toMatchObject({ name: 'chatbase', databaseKind: 'sqlite', mode: 'multi-user' })
   })
 
-  it('answers an unknown route with 404 in the error envelope and a request id', async () => {
-    const res = await fetch(`${server.url}/no/such/route`)
+  it('answers an unknown API route with 404 in the error envelope and a request id', async () => {
+    const res = await fetch(`${server.url}/api/no/such/route`)
     expect(res.status).toBe(404)
     const requestId = res.headers.get('x-request-id')
     expect(requestId).toBeTruthy()
     expect(await res.json()).toEqual({
-      error: { code: 'NOT_FOUND', message: 'Route GET /no/such/route not found', requestId },
+      error: { code: 'NOT_FOUND', message: 'Route GET /api/no/such/route not found', requestId },
     })
   })
 

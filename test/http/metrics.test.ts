@@ -94,7 +94,8 @@ describe('GET /metrics (METRICS_TOKEN set)', () => {
   it('labels requests by route template, and every unknown path with one label', async () => {
     await t.request('GET', `/api/sessions/${sessionId}/messages`, { token: user.token })
     await t.request('GET', '/api/sessions/not-a-session/messages', { token: user.token })
-    await t.request('GET', '/no/such/route-1')
+    await t.request('GET', '/no/such/route-1.js')
+    await t.request('GET', '/chat/console-route-3')
     await t.request('GET', '/api/no/such/route-2', { token: user.token })
     await t.request('DELETE', '/health')
     const text = await scrape()
@@ -102,8 +103,10 @@ describe('GET /metrics (METRICS_TOKEN set)', () => {
     expect(sample(text, 'chatbase_http_requests_total', { route: '/api/sessions/:id/messages', status: '404' })).toBe(1)
     expect(sample(text, 'chatbase_http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(2)
     expect(sample(text, 'chatbase_http_requests_total', { method: 'DELETE', route: 'unmatched', status: '404' })).toBe(1)
+    // The web console's client routes and files are one label too.
+    expect(sample(text, 'chatbase_http_requests_total', { method: 'GET', route: 'console', status: '200' })).toBe(1)
     expect(sample(text, 'chatbase_http_request_duration_seconds_count', { route: '/api/sessions/:id/messages', status: '200' })).toBe(1)
-    expect(text).not.toMatch(/route-1|route-2|not-a-session|metered/)
+    expect(text).not.toMatch(/route-1|route-2|route-3|not-a-session|metered/)
     expect(text).not.toContain(sessionId)
     expect(text).not.toContain(user.id)
   })

@@ -1,6 +1,7 @@
 // A real Chromium for the console's tests: playwright-core drives the distribution's package
 // (/usr/bin/chromium; .ci/run installs it when missing), since browsers cannot be downloaded here.
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
+import path from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -28,4 +29,22 @@ export async function openConsole(browser: Browser, baseUrl: string, viewport = 
   page.on('pageerror', (err) => problems.push(String(err)))
   await page.goto('/')
   return { context, page, problems }
+}
+
+export async function signInAs(page: Page, username: string, password: string): Promise<void> {
+  await page.getByLabel('Username').fill(username)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('button', { name: 'Sign out' }).waitFor()
+}
+
+/**
+ * Screenshots for docs/: written only when CONSOLE_SCREENSHOTS names a folder
+ * (`CONSOLE_SCREENSHOTS=docs/screenshots npx vitest run test/browser`), so test runs leave the tree alone.
+ */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.CONSOLE_SCREENSHOTS
+  if (!dir) return
+  mkdirSync(dir, { recursive: true })
+  await page.screenshot({ path: path.join(dir, `${name}.png`) })
 }

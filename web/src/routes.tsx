@@ -1,5 +1,10 @@
 import type { FunctionComponent } from 'preact'
 import type { User } from './api.ts'
+import { ChatPage } from './pages/chat.tsx'
+import { ModelsPage } from './pages/models.tsx'
+import { MyKeysPage } from './pages/my-keys.tsx'
+import { MySettingsPage } from './pages/my-settings.tsx'
+import { MyUsagePage } from './pages/my-usage.tsx'
 import { PasswordPage } from './pages/password-page.tsx'
 
 export interface PageProps {
@@ -19,5 +24,10 @@ export interface Route {
 
 /** The first route is where `/` and unknown paths land. */
 export const routes: Route[] = [
+  { path: '/chat', alias: '/chat/:id', title: 'Chat', group: 'Chat', page: ChatPage },
+  { path: '/account/models', title: 'My models', group: 'Account', page: () => <ModelsPage scope="personal" /> },
+  { path: '/account/keys', title: 'Platform keys', group: 'Account', page: MyKeysPage },
+  { path: '/account/usage', title: 'My usage', group: 'Account', page: MyUsagePage },
+  { path: '/account/settings', title: 'Settings', group: 'Account', page: MySettingsPage },
   { path: '/account/password', title: 'Password', group: 'Account', page: PasswordPage },
 ]

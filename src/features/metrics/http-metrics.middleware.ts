@@ -32,6 +32,8 @@ export function httpMetrics(container: DependencyContainer): MiddlewareHandler<A
  * route: when only middleware matched, the request was for an unknown path.
  */
 function routeTemplate(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
+  const label = c.get('routeLabel')
+  if (label) return label
   const routes = matchedRoutes(c)
   const serving = routes[c.req.routeIndex]
   if (serving && serving.method !== 'ALL') return serving.path

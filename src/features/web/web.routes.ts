@@ -4,6 +4,9 @@ import { requestHeader } from '../../shared/http/node-request.ts'
 import type { WebAsset } from './adapters/web-assets.ts'
 import { CONSOLE_CSP, cacheControlFor, isApiPath } from './content-security-policy.ts'
 
+/** Every console file and client route shares one metrics label, like unknown paths share `unmatched`. */
+export const CONSOLE_ROUTE_LABEL = 'console'
+
 /**
  * Serves the web console for requests no API route took (it runs as the app's not-found handler,
  * so it can never shadow an API route). GET/HEAD only; API paths and missing files keep the JSON 404.
@@ -26,6 +29,7 @@ export function webConsole(assets: Map<string, WebAsset>) {
       if (file !== 'index.html') return undefined
       return c.text('The web console is not built: run `npm run build`.', 503)
     }
+    c.set('routeLabel', CONSOLE_ROUTE_LABEL)
     const headers: Record<string, string> = {
       'content-type': asset.type,
       'cache-control': cacheControlFor(file),

@@ -16,6 +16,8 @@ export interface AppEnv {
      * password). Only the guards answer with it; public routes ignore the header.
      */
     authRefusal?: AppError
+    /** The metrics route label of a response no API route served (the web console's files). */
+    routeLabel?: string
   }
 }
 export type AppRouter = OpenAPIHono<AppEnv>

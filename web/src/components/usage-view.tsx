@@ -1,0 +1,59 @@
+import type { UsageBucket, UsageTotals } from '../usage-types.ts'
+import { BarChart, formatCost, formatTokens } from './bar-chart.tsx'
+
+export function TotalsRow({ totals }: { totals: UsageTotals }) {
+  return (
+    <div class="stats">
+      <Stat label="Requests" value={String(totals.requests)} />
+      <Stat label="Input tokens" value={formatTokens(totals.inputTokens)} />
+      <Stat label="Output tokens" value={formatTokens(totals.outputTokens)} />
+      <Stat label="Cost" value={formatCost(totals.costMicros)} />
+      <Stat label="Errors" value={String(totals.errors)} />
+    </div>
+  )
+}
+
+function Stat({ label, value }: { label: string; value: string }) {
+  return (
+    <div class="stat">
+      <span>{label}</span>
+      <strong>{value}</strong>
+    </div>
+  )
+}
+
+export function BucketTable({ items, keyTitle }: { items: UsageBucket[]; keyTitle: string }) {
+  if (!items.length) return <p class="muted">Nothing yet.</p>
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th>{keyTitle}</th>
+            <th>Requests</th>
+            <th>Input</th>
+            <th>Output</th>
+            <th>Cost</th>
+            <th>Errors</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((b) => (
+            <tr key={b.key}>
+              <td>{b.label || b.key || '(none)'}</td>
+              <td>{b.requests}</td>
+              <td>{formatTokens(b.inputTokens)}</td>
+              <td>{formatTokens(b.outputTokens)}</td>
+              <td>{formatCost(b.costMicros)}</td>
+              <td>{b.errors}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+export function TokensByDay({ days }: { days: UsageBucket[] }) {
+  return <BarChart title="Tokens per day" bars={days.map((d) => ({ label: d.key, value: d.inputTokens + d.outputTokens }))} format={formatTokens} />
+}
