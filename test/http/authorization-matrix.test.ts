@@ -48,6 +48,7 @@ const MATRIX: Record<string, Row> = {
     body: (c) => ({ currentPassword: c.callerCredentials?.password ?? 'x', newPassword: 'a brand new password' }),
   },
   'GET /api/users': { expect: adminOnly(200) },
+  'POST /api/users': { expect: adminOnly(201), body: (cell) => ({ username: cell.fresh(), password: 'created user password' }) },
   'GET /api/users/{id}': { expect: { anonymous: 401, owner: 200, other: 404, admin: 200 } },
   'PATCH /api/users/{id}': { expect: adminOnly(200), body: () => ({ role: 'USER' }) },
   'POST /api/users/{id}/password': { expect: adminOnly(200), body: () => ({ newPassword: 'reset password 1' }) },

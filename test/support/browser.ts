@@ -21,6 +21,8 @@ export interface ConsolePage {
 
 export async function openConsole(browser: Browser, baseUrl: string, viewport = { width: 1280, height: 800 }): Promise<ConsolePage> {
   const context = await browser.newContext({ baseURL: baseUrl, viewport })
+  // Shorter than the test timeout, so a missing element fails with its locator named.
+  context.setDefaultTimeout(10_000)
   const page = await context.newPage()
   const problems: string[] = []
   page.on('console', (msg) => {

@@ -1,5 +1,10 @@
 import type { FunctionComponent } from 'preact'
 import type { User } from './api.ts'
+import { AdminAccountsPage } from './pages/admin-accounts.tsx'
+import { AdminAuditPage } from './pages/admin-audit.tsx'
+import { AdminSettingsPage } from './pages/admin-settings.tsx'
+import { AdminUsagePage } from './pages/admin-usage.tsx'
+import { AdminUsersPage } from './pages/admin-users.tsx'
 import { ChatPage } from './pages/chat.tsx'
 import { ModelsPage } from './pages/models.tsx'
 import { MyKeysPage } from './pages/my-keys.tsx'
@@ -30,4 +35,10 @@ export const routes: Route[] = [
   { path: '/account/usage', title: 'My usage', group: 'Account', page: MyUsagePage },
   { path: '/account/settings', title: 'Settings', group: 'Account', page: MySettingsPage },
   { path: '/account/password', title: 'Password', group: 'Account', page: PasswordPage },
+  { path: '/admin/users', title: 'Users and limits', group: 'Admin', admin: true, page: AdminUsersPage },
+  { path: '/admin/models', title: 'System models', group: 'Admin', admin: true, page: () => <ModelsPage scope="system" /> },
+  { path: '/admin/accounts', title: 'Upstream accounts', group: 'Admin', admin: true, page: AdminAccountsPage },
+  { path: '/admin/settings', title: 'Settings and quotas', group: 'Admin', admin: true, page: AdminSettingsPage },
+  { path: '/admin/usage', title: 'Usage', group: 'Admin', admin: true, page: AdminUsagePage },
+  { path: '/admin/audit', title: 'Audit log', group: 'Admin', admin: true, page: AdminAuditPage },
 ]

@@ -4,6 +4,7 @@ import { adminOnly, requireActor, requireAdmin, signedIn } from '../../shared/ht
 import { errorResponses, jsonContent } from '../../shared/http/openapi-schemas.ts'
 import { createRouter } from '../../shared/http/router.ts'
 import { PublicUserSchema } from '../auth/auth.schemas.ts'
+import { CreateUser } from './create-user.use-case.ts'
 import { DeleteUser } from './delete-user.use-case.ts'
 import { GetUser } from './get-user.use-case.ts'
 import { ListUsers } from './list-users.use-case.ts'
@@ -23,6 +24,14 @@ const UserPage = z
 const UpdateUserBody = z
   .strictObject({ role: z.enum(['ADMIN', 'USER']).optional(), disabled: z.boolean().optional() })
   .openapi('UpdateUserRequest')
+const CreateUserBody = z
+  .strictObject({
+    username: z.string().min(1).max(64),
+    password: z.string().min(1).max(1024).openapi({ description: 'The initial password (the password rules apply)' }),
+    role: z.enum(['ADMIN', 'USER']).optional().openapi({ description: 'Default USER' }),
+    mustChangePassword: z.boolean().optional().openapi({ description: 'Default true: the user chooses their own password at first login' }),
+  })
+  .openapi('CreateUserRequest')
 const ResetPasswordBody = z
   .strictObject({ newPassword: z.string().min(1).max(1024), mustChangePassword: z.boolean().optional() })
   .openapi('ResetPasswordRequest')
@@ -57,6 +66,16 @@ const update = createRoute({
   request: { params: UserId, body: { content: { 'application/json': { schema: UpdateUserBody } }, required: true } },
   responses: { 200: jsonContent(PublicUserSchema, 'Updated'), ...errorResponses(400, 401, 403, 404, 409) },
 })
+const create = createRoute({
+  method: 'post',
+  path: '/api/users',
+  tags: ['users'],
+  summary: 'Admin: create a user (whether registration is open or not)',
+  security: bearer,
+  middleware: [adminOnly] as const,
+  request: { body: { content: { 'application/json': { schema: CreateUserBody } }, required: true } },
+  responses: { 201: jsonContent(PublicUserSchema, 'Created'), ...errorResponses(400, 401, 403, 409, 503) },
+})
 const resetPassword = createRoute({
   method: 'post',
   path: '/api/users/{id}/password',
@@ -84,9 +103,11 @@ export function usersRoutes(container: DependencyContainer) {
   const updateUser = container.resolve(UpdateUser)
   const resetUserPassword = container.resolve(ResetUserPassword)
   const deleteUser = container.resolve(DeleteUser)
+  const createUser = container.resolve(CreateUser)
 
   return createRouter()
     .openapi(list, async (c) => c.json(await listUsers.execute({ actor: requireAdmin(c), ...c.req.valid('query') }), 200))
+    .openapi(create, async (c) => c.json(await createUser.execute({ actor: requireAdmin(c), ...c.req.valid('json') }), 201))
     .openapi(get, async (c) => c.json(await getUser.execute({ actor: requireActor(c), userId: c.req.valid('param').id }), 200))
     .openapi(update, async (c) => {
       const actor = requireAdmin(c)

@@ -30,7 +30,7 @@ export function BarChart({ bars, title, format = String }: { bars: Bar[]; title:
               </rect>
               {(bars.length <= 12 || i % Math.ceil(bars.length / 8) === 0) && (
                 <text x={x + barWidth / 2} y={height + 16} class="tick" text-anchor="middle">
-                  {b.label.length > 10 ? b.label.slice(5) : b.label}
+                  {/^\d{4}-\d{2}-\d{2}$/.test(b.label) ? b.label.slice(5) : b.label.length > 14 ? `${b.label.slice(0, 13)}…` : b.label}
                 </text>
               )}
             </g>

@@ -27,11 +27,18 @@ interface Account {
   name: string
   providerKind: string
   status: string
+  /** The system models whose pool holds it. */
+  models: string[]
 }
 interface ProbeResult {
   ok: boolean
   latencyMs: number
   error?: { code: string; message: string; status: number }
+}
+
+function failure(error: ProbeResult['error']): string {
+  const message = error?.message ?? 'unknown error'
+  return `Failed: ${message}${error?.status && !message.includes(`HTTP ${error.status}`) ? ` (HTTP ${error.status})` : ''}`
 }
 
 const empty = { providerKind: 'openai' as ModelView['providerKind'], displayName: '', modelId: '', baseUrl: '', apiKey: '', alias: '', contextWindow: '', visibility: 'all' }
@@ -52,7 +59,7 @@ export function ModelsPage({ scope }: { scope: 'personal' | 'system' }) {
     run(async () => {
       await load()
       setProviders((await get<{ items: Provider[] }>('/api/providers')).items)
-      if (scope === 'system') setAccounts((await get<{ items: Account[] }>('/api/admin/accounts')).items)
+      if (scope === 'system') await loadAccounts()
     }, describeError)
   }, [scope])
 
@@ -81,7 +88,7 @@ export function ModelsPage({ scope }: { scope: 'personal' | 'system' }) {
     run(async () => {
       setProbes({ ...probes, [m.id]: 'Testing…' })
       const res = await post<ProbeResult>(`/api/models/${m.id}/test`)
-      setProbes((p) => ({ ...p, [m.id]: res.ok ? `Connection OK (${res.latencyMs} ms)` : `Failed: ${res.error?.message ?? 'unknown error'}${res.error?.status ? ` (HTTP ${res.error.status})` : ''}` }))
+      setProbes((p) => ({ ...p, [m.id]: res.ok ? `Connection OK (${res.latencyMs} ms)` : failure(res.error) }))
     }, (err) => {
       setProbes((p) => ({ ...p, [m.id]: '' }))
       return describeError(err)
@@ -96,7 +103,9 @@ export function ModelsPage({ scope }: { scope: 'personal' | 'system' }) {
     if (apiKey === null) return
     run(async () => (await post(`/api/models/${m.id}/api-key`, { apiKey: apiKey || null }), await load()), describeError)
   }
-  const setPool = (m: ModelView, accountIds: string[]) => run(async () => (await put(`/api/models/system/${m.id}/accounts`, { accountIds }), await load()), describeError)
+  const loadAccounts = async () => setAccounts((await get<{ items: Account[] }>('/api/admin/accounts')).items)
+  const poolOf = (m: ModelView) => m.accountIds ?? accounts.filter((a) => a.models.includes(m.id)).map((a) => a.id)
+  const setPool = (m: ModelView, accountIds: string[]) => run(async () => (await put(`/api/models/system/${m.id}/accounts`, { accountIds }), await loadAccounts()), describeError)
 
   return (
     <div>
@@ -118,15 +127,15 @@ export function ModelsPage({ scope }: { scope: 'personal' | 'system' }) {
             </div>
             {scope === 'system' && (
               <details>
-                <summary>Account pool ({m.accountIds?.length ?? 0})</summary>
+                <summary>Account pool ({poolOf(m).length})</summary>
                 {accounts
                   .filter((a) => a.providerKind === m.providerKind)
                   .map((a) => (
                     <label class="check" key={a.id}>
                       <input
                         type="checkbox"
-                        checked={m.accountIds?.includes(a.id)}
-                        onChange={(e) => setPool(m, e.currentTarget.checked ? [...(m.accountIds ?? []), a.id] : (m.accountIds ?? []).filter((id) => id !== a.id))}
+                        checked={poolOf(m).includes(a.id)}
+                        onChange={(e) => setPool(m, e.currentTarget.checked ? [...poolOf(m), a.id] : poolOf(m).filter((id) => id !== a.id))}
                       />
                       {a.name} <span class="badge">{a.status}</span>
                     </label>
