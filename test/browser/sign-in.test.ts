@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { launchChromium, openConsole } from '../support/browser.ts'
+import { launchChromium, openConsole, saveScreenshot } from '../support/browser.ts'
 import { callServer, startServerProcess, type ServerProcess } from '../support/server-process.ts'
 
 /** Sign-in and the first-login password change in a real Chromium against a real server process. */
@@ -26,6 +26,7 @@ describe('console: sign in', () => {
     await page.getByRole('button', { name: 'Sign in' }).click()
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/invalid username or password/i)
     expect(await page.getByLabel('Username').inputValue()).toBe('admin')
+    await saveScreenshot(page, 'sign-in')
     expect(problems).toEqual([])
     await context.close()
   })
@@ -36,6 +37,7 @@ describe('console: sign in', () => {
     await page.getByLabel('Password').fill(oneTimePassword)
     await page.getByRole('button', { name: 'Sign in' }).click()
     await page.getByRole('heading', { name: 'Choose a new password' }).waitFor()
+    await saveScreenshot(page, 'first-login-password')
 
     // A weak password is refused with the server's reason; the form keeps its values.
     await page.getByLabel('Current password').fill(oneTimePassword)
@@ -83,6 +85,7 @@ describe('console: sign in', () => {
     const changed = await callServer(server, 'POST', '/api/auth/password', { token: api.body.accessToken, body: { currentPassword: password, newPassword: 'expiring user password 2' } })
     expect(changed.status).toBe(200)
 
+    await page.getByRole('link', { name: 'Password' }).click()
     await page.getByLabel('Current password').fill(password)
     await page.getByLabel('New password', { exact: true }).fill('expiring user password 3')
     await page.getByLabel('Repeat the new password').fill('expiring user password 3')

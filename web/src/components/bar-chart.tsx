@@ -5,13 +5,13 @@ export interface Bar {
 
 /** A plain SVG bar chart (no chart library: a few bars over time is all the console draws). */
 export function BarChart({ bars, title, format = String }: { bars: Bar[]; title: string; format?: (n: number) => string }) {
-  if (!bars.length) return <p class="muted">No usage in this period.</p>
+  if (!bars.some((b) => b.value > 0)) return <p class="muted">{title}: no usage in this period.</p>
   const width = 640
   const height = 180
   const pad = 24
   const max = Math.max(...bars.map((b) => b.value), 1)
   const step = (width - pad) / bars.length
-  const barWidth = Math.max(2, step * 0.7)
+  const barWidth = Math.min(48, Math.max(2, step * 0.7))
   return (
     <figure class="chart">
       <figcaption>{title}</figcaption>

@@ -54,6 +54,15 @@ export function BucketTable({ items, keyTitle }: { items: UsageBucket[]; keyTitl
   )
 }
 
-export function TokensByDay({ days }: { days: UsageBucket[] }) {
-  return <BarChart title="Tokens per day" bars={days.map((d) => ({ label: d.key, value: d.inputTokens + d.outputTokens }))} format={formatTokens} />
+/** Every UTC day of the period gets a bar, days without usage too, so the chart reads as a timeline. */
+export function TokensByDay({ days, from, to }: { days: UsageBucket[]; from: string; to: string }) {
+  const tokens = new Map(days.map((d) => [d.key.slice(0, 10), d.inputTokens + d.outputTokens]))
+  const bars = []
+  // `to` is exclusive: a period ending at midnight ends with the day before.
+  const last = new Date(new Date(to).getTime() - 1)
+  for (let day = new Date(from.slice(0, 10) + 'T00:00:00Z'); day <= last && bars.length < 400; day = new Date(day.getTime() + 86_400_000)) {
+    const key = day.toISOString().slice(0, 10)
+    bars.push({ label: key, value: tokens.get(key) ?? 0 })
+  }
+  return <BarChart title="Tokens per day" bars={bars} format={formatTokens} />
 }

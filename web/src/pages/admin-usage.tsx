@@ -51,7 +51,7 @@ export function AdminUsagePage() {
       </div>
       <ErrorBox message={error} />
       {days && <TotalsRow totals={days.totals} />}
-      {days && <TokensByDay days={days.items} />}
+      {days && <TokensByDay days={days.items} from={days.from} to={days.to} />}
       {split && (
         <>
           <BarChart title={`Tokens by ${TITLES[groupBy].toLowerCase()}`} bars={split.items.map((b) => ({ label: b.label || b.key || '(none)', value: b.inputTokens + b.outputTokens }))} format={formatTokens} />

@@ -29,7 +29,7 @@ export function MyUsagePage() {
             {summary.from.slice(0, 10)} to {summary.to.slice(0, 10)}
           </p>
           <TotalsRow totals={summary.totals} />
-          <TokensByDay days={summary.byDay} />
+          <TokensByDay days={summary.byDay} from={summary.from} to={summary.to} />
           <h2>By model</h2>
           <BucketTable items={summary.byModel} keyTitle="Model" />
           <h2>My limits</h2>
