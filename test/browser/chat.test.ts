@@ -35,7 +35,8 @@ describe('console: chat', () => {
   })
   afterAll(async () => {
     await browser?.close()
-    await server?.stop()
+    // The last test kills the server itself.
+    if (server?.child.exitCode === null && server.child.signalCode === null) await server.stop()
     await upstream?.close()
   })
 
@@ -144,5 +145,15 @@ describe('console: chat', () => {
     await saveScreenshot(phone.page, 'chat-phone')
     expect(phone.problems).toEqual([])
     await phone.context.close()
+  })
+
+  // Last: it takes the server down.
+  it('a connection that drops mid-reply says so in the page and keeps what arrived', async () => {
+    upstream.enqueue({ text: 'piece '.repeat(40), chunks: 40, delayMs: 200 })
+    await send('This reply will be cut')
+    await assistant().last().getByText('piece').waitFor()
+    await server.stop('SIGKILL')
+    await page.getByRole('alert').filter({ hasText: /connection was lost/i }).waitFor()
+    expect(await assistant().last().textContent()).toContain('piece')
   })
 })
