@@ -153,7 +153,7 @@ describe('console: chat', () => {
     await send('This reply will be cut')
     await assistant().last().getByText('piece').waitFor()
     await server.stop('SIGKILL')
-    await page.getByRole('alert').filter({ hasText: /connection was lost/i }).waitFor()
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 15_000 }).toMatch(/connection was lost/i)
     expect(await assistant().last().textContent()).toContain('piece')
   })
 })

@@ -1,4 +1,4 @@
-import { ApiError, request } from '../api.ts'
+import { request } from '../api.ts'
 import { readEvents } from './sse.ts'
 
 export interface ChatSession {
@@ -60,8 +60,9 @@ export async function streamReply(path: string, body: unknown, handlers: ReplyHa
       else if (e.event === 'done') status = data.status
     })
   } catch (err) {
+    // Whatever broke the body (network, proxy, a server that died), the reply is cut: the server kept what it had.
     if ((err as Error).name === 'AbortError') return { status: 'aborted' }
-    if (!(err instanceof ApiError) && !(err instanceof TypeError) && !(err instanceof SyntaxError)) throw err
+    return { status: 'disconnected' }
   }
   return { status }
 }

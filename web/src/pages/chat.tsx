@@ -25,12 +25,13 @@ export function ChatPage({ params }: PageProps) {
   const [listOpen, setListOpen] = useState(false)
   const bottom = useRef<HTMLDivElement>(null)
 
-  const loadSessions = async (q = search) => {
+  /** quiet: a refresh after a reply, which must not replace the reply's own error message. */
+  const loadSessions = async (q = search, quiet = false) => {
     try {
       const page = await get<{ items: ChatSession[] }>(`/api/sessions?limit=100${q.trim() ? `&q=${encodeURIComponent(q.trim())}` : ''}`)
       setSessions(page.items)
     } catch (err) {
-      setError(describeError(err))
+      if (!quiet) setError(describeError(err))
     }
   }
   const loadMessages = async (id: string) => {
@@ -99,7 +100,7 @@ export function ChatPage({ params }: PageProps) {
     } finally {
       setRunning(null)
       await loadMessages(session).catch(() => undefined)
-      loadSessions()
+      loadSessions(search, true)
     }
   }
 
