@@ -1,8 +1,8 @@
 import { inject, injectable } from 'tsyringe'
-import { Prisma, type ChatSession as ChatSessionRow } from '../../../generated/sqlite/client.ts'
+import type { ChatSession as ChatSessionRow } from '../../../generated/sqlite/client.ts'
 import { ValidationFailed } from '../../../shared/errors.ts'
 import { Database } from '../../../shared/infra/database/database.ts'
-import { execute } from '../../../shared/infra/database/raw-sql.ts'
+import { columnList, execute, query, rowDate, type SqlRow, type SqlValue } from '../../../shared/infra/database/raw-sql.ts'
 import type { ChatSessionRepository, Page } from '../chat-session.repository.port.ts'
 import type { ChatSession, ChatSessionChanges, NewChatSession } from '../chat-session.ts'
 
@@ -26,6 +26,11 @@ export function decodeSessionCursor(cursor: string): SessionCursor {
   throw new ValidationFailed('The cursor is invalid', [{ location: 'query', path: 'cursor', message: 'Invalid cursor' }])
 }
 
+const SESSION_COLUMNS = [
+  'id', 'ownerId', 'modelConfigId', 'title', 'systemPrompt', 'lastActivityAt', 'createdAt', 'updatedAt',
+] as const satisfies readonly (keyof ChatSessionRow)[]
+const SELECT_SESSIONS = `SELECT ${columnList(SESSION_COLUMNS)} FROM "ChatSession"`
+
 /** `%`, `_` and `\` in a search are literal characters. */
 const likePattern = (q: string): string => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 
@@ -37,9 +42,10 @@ export class PrismaChatSessionRepository implements ChatSessionRepository {
     return toSession(await this.db.client.chatSession.create({ data: session }))
   }
 
+  // Every chat send reads its session and every list reads a page: plain SQL (raw-sql.ts explains why).
   async findOwned(id: string, ownerId: string): Promise<ChatSession | null> {
-    const row = await this.db.client.chatSession.findFirst({ where: { id, ownerId } })
-    return row ? toSession(row) : null
+    const [row] = await query(this.db, `${SELECT_SESSIONS} WHERE "id" = ? AND "ownerId" = ?`, [id, ownerId])
+    return row ? fromSql(row) : null
   }
 
   /**
@@ -51,20 +57,22 @@ export class PrismaChatSessionRepository implements ChatSessionRepository {
   async list({ ownerId, q, cursor, limit }: { ownerId: string; q?: string; cursor?: string; limit: number }): Promise<Page<ChatSession>> {
     const after = cursor ? decodeSessionCursor(cursor) : undefined
     const search = q?.trim()
-    const conditions = [
-      Prisma.sql`"ownerId" = ${ownerId}`,
-      ...(search ? [Prisma.sql`LOWER("title") LIKE ${likePattern(search)} ESCAPE '\\'`] : []),
-      ...(after
-        ? [Prisma.sql`("lastActivityAt" < ${after.at} OR ("lastActivityAt" = ${after.at} AND "id" < ${after.id}))`]
-        : []),
-    ]
-    const rows = await this.db.client.$queryRaw<ChatSessionRow[]>`
-      SELECT "id", "ownerId", "modelConfigId", "title", "systemPrompt", "lastActivityAt", "createdAt", "updatedAt"
-      FROM "ChatSession"
-      WHERE ${Prisma.join(conditions, ' AND ')}
-      ORDER BY "lastActivityAt" DESC, "id" DESC
-      LIMIT ${limit + 1}`
-    const items = rows.slice(0, limit).map(toSession)
+    const conditions = ['"ownerId" = ?']
+    const values: SqlValue[] = [ownerId]
+    if (search) {
+      conditions.push(`LOWER("title") LIKE ? ESCAPE '\\'`)
+      values.push(likePattern(search))
+    }
+    if (after) {
+      conditions.push('("lastActivityAt" < ? OR ("lastActivityAt" = ? AND "id" < ?))')
+      values.push(after.at, after.at, after.id)
+    }
+    const rows = await query(
+      this.db,
+      `${SELECT_SESSIONS} WHERE ${conditions.join(' AND ')} ORDER BY "lastActivityAt" DESC, "id" DESC LIMIT ?`,
+      [...values, limit + 1],
+    )
+    const items = rows.slice(0, limit).map(fromSql)
     const last = items.at(-1)
     return { items, nextCursor: rows.length > limit && last ? encodeSessionCursor({ at: last.lastActivityAt, id: last.id }) : null }
   }
@@ -90,9 +98,6 @@ export class PrismaChatSessionRepository implements ChatSessionRepository {
   }
 }
 
-// Raw rows: both drivers return DATETIME/TIMESTAMP columns as Date; the fallback keeps a string safe.
-const asDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value))
-
 function toSession(row: ChatSessionRow): ChatSession {
   return {
     id: row.id,
@@ -100,8 +105,12 @@ function toSession(row: ChatSessionRow): ChatSession {
     modelConfigId: row.modelConfigId,
     title: row.title,
     systemPrompt: row.systemPrompt,
-    lastActivityAt: asDate(row.lastActivityAt),
-    createdAt: asDate(row.createdAt),
-    updatedAt: asDate(row.updatedAt),
+    lastActivityAt: row.lastActivityAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
   }
 }
+
+/** A row read by plain SQL: ISO text on SQLite, Date on PostgreSQL. */
+const fromSql = (row: SqlRow): ChatSession =>
+  toSession({ ...(row as unknown as ChatSessionRow), lastActivityAt: rowDate(row.lastActivityAt), createdAt: rowDate(row.createdAt), updatedAt: rowDate(row.updatedAt) })

@@ -2,7 +2,7 @@ import { inject, injectable } from 'tsyringe'
 import { Prisma, type Message as MessageRow } from '../../../generated/sqlite/client.ts'
 import { NotFound, ValidationFailed } from '../../../shared/errors.ts'
 import { Database } from '../../../shared/infra/database/database.ts'
-import { execute, insertSql, type SqlValue } from '../../../shared/infra/database/raw-sql.ts'
+import { columnList, execute, insertSql, query, rowBoolean, rowDate, type SqlRow, type SqlValue } from '../../../shared/infra/database/raw-sql.ts'
 import type { Page } from '../chat-session.repository.port.ts'
 import type { MessageRepository } from '../message.repository.port.ts'
 import type { Message, MessageFinal, MessageRole, MessageStatus, NewMessage } from '../message.ts'
@@ -21,6 +21,8 @@ const MESSAGE_COLUMNS = [
   'outputTokens', 'cachedTokens', 'reasoningTokens', 'tokensEstimated', 'errorCode', 'errorMessage', 'createdAt', 'updatedAt',
 ] as const satisfies readonly (keyof MessageRow)[]
 
+const SELECT_MESSAGES = `SELECT ${columnList(MESSAGE_COLUMNS)} FROM "Message"`
+
 /** Rows per UPDATE in saveTokenCounts: 3 parameters each, far below both databases' limits. */
 const TOKEN_COUNT_CHUNK = 500
 
@@ -28,7 +30,7 @@ const TOKEN_COUNT_CHUNK = 500
 export class PrismaMessageRepository implements MessageRepository {
   constructor(@inject(Database) private readonly db: Database) {}
 
-  // append, saveProgress and finalize run for every chat reply: plain SQL (raw-sql.ts explains why).
+  // The reads and writes of every chat send, reply and message list: plain SQL (raw-sql.ts explains why).
   async append(message: NewMessage): Promise<Message> {
     const now = new Date()
     const row: MessageRow = {
@@ -56,22 +58,21 @@ export class PrismaMessageRepository implements MessageRepository {
   }
 
   async findById(id: string): Promise<Message | null> {
-    const row = await this.db.client.message.findUnique({ where: { id } })
-    return row ? toMessage(row) : null
+    const [row] = await query(this.db, `${SELECT_MESSAGES} WHERE "id" = ?`, [id])
+    return row ? fromSql(row) : null
   }
 
   async listAll(sessionId: string): Promise<Message[]> {
-    const rows = await this.db.client.message.findMany({ where: { sessionId }, orderBy: { id: 'asc' } })
-    return rows.map(toMessage)
+    const rows = await query(this.db, `${SELECT_MESSAGES} WHERE "sessionId" = ? ORDER BY "id" ASC`, [sessionId])
+    return rows.map(fromSql)
   }
 
   async page(sessionId: string, { cursor, limit }: { cursor?: string; limit: number }): Promise<Page<Message>> {
-    const rows = await this.db.client.message.findMany({
-      where: { sessionId, ...(cursor ? { id: { gt: decodeMessageCursor(cursor) } } : {}) },
-      orderBy: { id: 'asc' },
-      take: limit + 1,
-    })
-    const items = rows.slice(0, limit).map(toMessage)
+    const after = cursor ? decodeMessageCursor(cursor) : undefined
+    const rows = after
+      ? await query(this.db, `${SELECT_MESSAGES} WHERE "sessionId" = ? AND "id" > ? ORDER BY "id" ASC LIMIT ?`, [sessionId, after, limit + 1])
+      : await query(this.db, `${SELECT_MESSAGES} WHERE "sessionId" = ? ORDER BY "id" ASC LIMIT ?`, [sessionId, limit + 1])
+    const items = rows.slice(0, limit).map(fromSql)
     const last = items.at(-1)
     return { items, nextCursor: rows.length > limit && last ? encodeMessageCursor(last.id) : null }
   }
@@ -134,6 +135,10 @@ export class PrismaMessageRepository implements MessageRepository {
     return interrupted
   }
 }
+
+/** A row read by plain SQL: Prisma's types, from whichever driver answered. */
+const fromSql = (row: SqlRow): Message =>
+  toMessage({ ...(row as unknown as MessageRow), tokensEstimated: rowBoolean(row.tokensEstimated), createdAt: rowDate(row.createdAt), updatedAt: rowDate(row.updatedAt) })
 
 function toMessage(row: MessageRow): Message {
   return {

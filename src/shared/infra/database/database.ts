@@ -1,5 +1,6 @@
 import { token } from '../../di.ts'
 import type { PrismaClient } from '../../../generated/sqlite/client.ts'
+import type { SqlRunner } from './raw-sql.ts'
 
 export type DatabaseKind = 'sqlite' | 'postgres'
 
@@ -11,6 +12,8 @@ export type DatabaseKind = 'sqlite' | 'postgres'
 export interface Database {
   readonly kind: DatabaseKind
   readonly client: PrismaClient
+  /** Plain SQL on the client's own connection(s), for the hot paths (raw-sql.ts). */
+  readonly sql: SqlRunner
   /** Throws when the database does not answer `SELECT 1`. */
   ping(): Promise<void>
   /**

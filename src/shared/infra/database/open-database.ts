@@ -8,6 +8,7 @@ import { PrismaClient } from '../../../generated/sqlite/client.ts'
 import { PrismaClient as PostgresPrismaClient } from '../../../generated/postgres/client.ts'
 import { databaseUnavailableReason } from './connection-errors.ts'
 import { databaseKindOf, type Database } from './database.ts'
+import { postgresRunner, sqliteRunner, type SqliteConnection } from './direct-sql.ts'
 
 export interface OpenDatabaseOptions {
   /** PostgreSQL pool size (default 10). Ignored for SQLite, which uses one connection. */
@@ -67,9 +68,15 @@ async function openSqlite(url: string): Promise<Database> {
   await client.$connect()
   // WAL mode made the -wal and -shm files now (SQLite gives them the database file's mode).
   tightenModes(file)
+  // The adapter keeps its better-sqlite3 handle in `client` (dist/index.mjs, BetterSQLite3Queryable).
+  const connection = () => {
+    if (!adapter.connection) throw new Error('The SQLite database is not connected')
+    return (adapter.connection as unknown as { client: SqliteConnection }).client
+  }
   return {
     kind: 'sqlite',
     client,
+    sql: sqliteRunner(connection),
     ping: async () => void (await client.$queryRawUnsafe('SELECT 1')),
     async executeScript(sql) {
       if (!adapter.connection) await client.$connect()
@@ -119,6 +126,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   return {
     kind: 'postgres',
     client,
+    sql: postgresRunner(pool),
     ping: () => pingWithReason(client),
     // No parameters, so pg uses the simple query protocol, which accepts several statements.
     executeScript: async (sql) => void (await pool.query(sql)),
