@@ -10,7 +10,8 @@
 // The app is bench/lib/relay-server.ts (SQLite, production wiring); the messages are made by chats
 // against the test upstream, so they are what the product stores.
 import http from 'node:http'
-import { startChild } from './lib/proc.ts'
+import { type Child, startChild } from './lib/proc.ts'
+import { startApp } from './lib/app-process.ts'
 
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 50)
 const WINDOW_MS = Number(process.env.WINDOW_MS ?? 5000)
@@ -63,7 +64,7 @@ async function measure(name: string, url: string, token: string, profile: () => 
 
 interface Target {
   name: string
-  app: Awaited<ReturnType<typeof startChild<{ url: string }>>>
+  app: Child<{ url: string }>
   token: string
   sessionId: string
 }
@@ -81,8 +82,8 @@ async function prepare(name: string, app: Target['app'], upstreamUrl: string, up
 }
 
 const upstream = await startChild<{ url: string; key: string }>('bench/lib/upstream-process.ts')
-const apps = [await startChild<{ url: string }>('bench/lib/relay-server.ts', [], PROFILE_DIR ? { PROFILE_DIR } : {})]
-if (BASELINE_DIR) apps.push(await startChild<{ url: string }>(`${BASELINE_DIR}/bench/lib/relay-server.ts`, [], { TSX_TSCONFIG_PATH: `${BASELINE_DIR}/tsconfig.json` }))
+const apps = [await startApp(PROFILE_DIR ? { PROFILE_DIR } : {})]
+if (BASELINE_DIR) apps.push(await startApp({}, BASELINE_DIR))
 try {
   const targets = [await prepare('', apps[0]!, upstream.info.url, upstream.info.key)]
   if (apps[1]) targets.push(await prepare('@base', apps[1], upstream.info.url, upstream.info.key))

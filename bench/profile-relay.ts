@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { startChild } from './lib/proc.ts'
+import { startApp } from './lib/app-process.ts'
 import { runLoad } from './lib/load.ts'
 
 const C = Number(process.env.C ?? 100)
@@ -20,7 +21,7 @@ async function post(url: string, body: unknown, token?: string) {
 }
 
 const upstream = await startChild<{ url: string; key: string }>('bench/lib/upstream-process.ts')
-const app = await startChild<{ url: string }>('bench/lib/relay-server.ts', [], { PROFILE_DIR })
+const app = await startApp({ PROFILE_DIR })
 try {
   const { accessToken } = await post(`${app.info.url}/api/auth/login`, ADMIN)
   const model = await post(`${app.info.url}/api/models/system`, { providerKind: 'openai', displayName: 'bench', modelId: 'gpt-4o-mini', alias: 'bench-gpt', baseUrl: `${upstream.info.url}/v1`, apiKey: upstream.info.key, visibility: 'all' }, accessToken)

@@ -7,6 +7,7 @@
 // Three processes besides this driver: the test upstream, a bare node:http proxy and the real app
 // (relay + chat). Server CPU per stream comes from /proc/<pid>/stat deltas over each run's window.
 import { type Child, cpuMs, rssMb, startChild } from './lib/proc.ts'
+import { startApp } from './lib/app-process.ts'
 import { runLoad, type LoadResult, type Target } from './lib/load.ts'
 
 const WINDOW_MS = Number(process.env.WINDOW_MS ?? 4000)
@@ -76,11 +77,10 @@ function table(rows: Row[], direct: Map<number, Row>, floor?: Map<number, Row>):
 
 const upstream = await startChild<{ url: string; key: string }>('bench/lib/upstream-process.ts')
 const bare = await startChild<{ url: string }>('bench/bare-proxy.ts', [upstream.info.url])
-const app = await startChild<{ url: string }>('bench/lib/relay-server.ts')
+const app = await startApp()
 // The same app as a replica would run it: limits (Lua) and cache invalidation through Redis.
-const appRedis = REDIS_URL ? await startChild<{ url: string }>('bench/lib/relay-server.ts', [], { REDIS_URL }) : undefined
-// tsx reads the tsconfig of the working directory unless told: the baseline needs its own (decorators).
-const appBase = BASELINE_DIR ? await startChild<{ url: string }>(`${BASELINE_DIR}/bench/lib/relay-server.ts`, [], { TSX_TSCONFIG_PATH: `${BASELINE_DIR}/tsconfig.json` }) : undefined
+const appRedis = REDIS_URL ? await startApp({ REDIS_URL }) : undefined
+const appBase = BASELINE_DIR ? await startApp({}, BASELINE_DIR) : undefined
 const children = [upstream, bare, app, ...(appRedis ? [appRedis] : []), ...(appBase ? [appBase] : [])]
 
 /** An admin session, the upstream as a system model `bench-gpt`, and a platform key, on one app. */

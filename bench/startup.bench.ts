@@ -2,6 +2,7 @@
 // under the TypeScript loader (the previous `npm start`). Targets take turns; the median is kept.
 //
 //   npx tsx bench/startup.bench.ts            ROUNDS=5 (default)
+//   BASELINE_DIR=<checkout> ...               also that checkout's `npm start` (its dist/ must be built)
 //
 // "ready" is from spawn to the first 200 from /health; "idle RSS" is read 3 s after ready.
 // First starts (fresh DATA_DIR: secrets, migrations, bootstrap admin) and warm starts (same DATA_DIR
@@ -10,14 +11,20 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { startFlags } from './lib/app-process.ts'
 import { rssMb } from './lib/proc.ts'
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5)
 
-const targets = {
-  'dist (npm start)': ['--enable-source-maps', 'dist/main.js'],
-  'tsx (before)': ['--import', 'tsx', 'src/main.ts'],
-} satisfies Record<string, string[]>
+const BASELINE_DIR = process.env.BASELINE_DIR
+
+// `npm start` is `node <flags> dist/main.js`; the same file without the flags shows what they do.
+const targets: Record<string, string[]> = {
+  'npm start': [...startFlags(process.cwd()), 'dist/main.js'],
+  'dist, no node options': ['dist/main.js'],
+  'tsx': ['--import', 'tsx', 'src/main.ts'],
+}
+if (BASELINE_DIR) targets['npm start@base'] = [...startFlags(BASELINE_DIR), path.join(BASELINE_DIR, 'dist/main.js')]
 
 interface Sample {
   readyMs: number

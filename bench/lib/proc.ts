@@ -35,13 +35,18 @@ export interface Child<T> {
 }
 
 /** Starts `node --import tsx <file>` and waits for the JSON line it prints when ready. */
-export async function startChild<T>(file: string, args: string[] = [], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Child<T>> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', file, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+export function startChild<T>(file: string, args: string[] = [], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Child<T>> {
+  return startNode<T>([...nodeArgs, '--import', 'tsx', file, ...args], env)
+}
+
+/** Starts `node <argv>` and waits for the JSON line it prints when ready. */
+export async function startNode<T>(argv: string[], env: Record<string, string> = {}): Promise<Child<T>> {
+  const child = spawn(process.execPath, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
   running.add(child)
   child.once('exit', () => running.delete(child))
   const lines = createInterface({ input: child.stdout! })
   const info = await new Promise<T>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code}`)))
+    child.once('exit', (code) => reject(new Error(`node ${argv.join(' ')} exited with ${code}`)))
     lines.on('line', (line) => {
       if (line.startsWith('{')) resolve(JSON.parse(line) as T)
     })

@@ -2,6 +2,7 @@
 // buildContainer/createApp as in production. Prints {url} when it listens.
 // REDIS_URL: as in production, limits and cache invalidation go through Redis (its user, model and key ids are fresh on every run).
 // PROFILE_DIR: each SIGUSR2 starts or stops a CPU profile written there (see docs/benchmarks.md).
+// MEMORY_LOG_MS: prints memoryUsage() to stderr at that interval.
 import 'reflect-metadata'
 import { serve } from '@hono/node-server'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -65,4 +66,13 @@ if (process.env.PROFILE_DIR) {
     else writeFileSync(path.join(process.env.PROFILE_DIR!, `relay-${Date.now()}.cpuprofile`), JSON.stringify((await session.post('Profiler.stop')).profile))
     running = !running
   })
+}
+
+// MEMORY_LOG_MS set: prints process.memoryUsage() (MB) to stderr that often, to see where RSS goes.
+if (process.env.MEMORY_LOG_MS) {
+  const mb = (n: number) => Math.round(n / 1048576)
+  setInterval(() => {
+    const { rss, heapTotal, heapUsed, external, arrayBuffers } = process.memoryUsage()
+    console.error(JSON.stringify({ rss: mb(rss), heapTotal: mb(heapTotal), heapUsed: mb(heapUsed), external: mb(external), arrayBuffers: mb(arrayBuffers) }))
+  }, Number(process.env.MEMORY_LOG_MS)).unref()
 }
