@@ -5,10 +5,16 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs'
 const source = 'prisma/sqlite/schema.prisma'
 const target = 'prisma/postgres/schema.prisma'
 
-const derived = readFileSync(source, 'utf8')
-  .replace(/^\/\/ Source of truth[^\n]*\n\/\/[^\n]*\n/m, '// GENERATED from prisma/sqlite/schema.prisma by `npm run db:sync-schema`. Do not edit.\n')
-  .replace('output   = "../../src/generated/sqlite"', 'output   = "../../src/generated/postgres"')
-  .replace('provider = "sqlite"', 'provider = "postgresql"')
+/** Replaces the one match of `pattern`; a source that no longer matches is an error, not a silent copy. */
+function replaceOnce(text, pattern, replacement) {
+  if (!pattern.test(text)) throw new Error(`${source}: nothing matches ${pattern}`)
+  return text.replace(pattern, replacement)
+}
+
+let derived = readFileSync(source, 'utf8')
+derived = replaceOnce(derived, /^\/\/ Source of truth[^\n]*\n\/\/[^\n]*\n/m, '// GENERATED from prisma/sqlite/schema.prisma by `npm run db:sync-schema`. Do not edit.\n')
+derived = replaceOnce(derived, /(output\s*=\s*)"\.\.\/\.\.\/src\/generated\/sqlite"/, '$1"../../src/generated/postgres"')
+derived = replaceOnce(derived, /(provider\s*=\s*)"sqlite"/, '$1"postgresql"')
 
 const current = existsSync(target) ? readFileSync(target, 'utf8') : ''
 if (process.argv.includes('--check')) {

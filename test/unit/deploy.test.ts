@@ -142,9 +142,12 @@ describe('Dockerfile', () => {
 
   it('builds plain JavaScript and starts node itself on it, so SIGTERM reaches the graceful shutdown', () => {
     expect(dockerfile).toMatch(/RUN npm run build\b/)
-    expect(lines.at(-1)).toBe('CMD ["node", "--enable-source-maps", "dist/main.js"]')
     expect(startScript.split(' ').slice(-1)[0]).toBe('dist/main.js')
     expect(startScript).toMatch(/^node scripts\/build\.mjs --if-stale && /)
+    // The image runs exactly what `npm start` runs, node options included (docs/operations.md).
+    const startCommand = startScript.replace(/^node scripts\/build\.mjs --if-stale && /, '').split(' ')
+    expect(lines.at(-1)).toBe(`CMD ${JSON.stringify(startCommand).replaceAll(',', ', ')}`)
+    expect(startCommand).toContain('--heap-growing-percent=100')
   })
 })
 

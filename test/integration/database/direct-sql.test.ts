@@ -53,3 +53,24 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     })
   })
 }
+
+describe('PostgreSQL connections the server closes', () => {
+  it('are replaced, and the process lives on, when idle ones are terminated', async () => {
+    const { db, url, dispose } = await createTestDatabase('postgres')
+    try {
+      await Promise.all([1, 2, 3].map(() => query(db, 'SELECT pg_sleep(0.05)', []))) // several idle connections
+      const name = new URL(url).pathname.slice(1)
+      const admin = await createTestDatabase('postgres', { migrate: false })
+      try {
+        const [{ n }] = (await query(admin.db, 'SELECT COUNT(pg_terminate_backend(pid)) AS "n" FROM pg_stat_activity WHERE datname = ?', [name])) as [{ n: string }]
+        expect(Number(n)).toBeGreaterThan(0)
+      } finally {
+        await admin.dispose()
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200)) // the idle clients hear the termination
+      expect(await query(db, 'SELECT 1 AS "one"', [])).toEqual([{ one: 1 }])
+    } finally {
+      await dispose()
+    }
+  })
+})

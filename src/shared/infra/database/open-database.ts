@@ -121,6 +121,9 @@ const CONNECT_TIMEOUT_MS = 10_000
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
   // A bounded connect: an unreachable server fails requests (503) instead of hanging them.
   const pool = new PgPool({ connectionString: url, max: poolSize, connectionTimeoutMillis: CONNECT_TIMEOUT_MS })
+  // An idle connection the server closed (a restart, a failover, pg_terminate_backend) is dropped by
+  // the pool and the next query opens a new one; without a listener its error would end the process.
+  pool.on('error', () => {})
   const client = new PostgresPrismaClient({ adapter: new PrismaPg(pool) }) as unknown as PrismaClient
   await client.$connect()
   return {
