@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { ApiError, describeError, get, patch, post } from '../api.ts'
-import { streamReply, visibleThread, type ChatMessage, type ChatSession, type Model } from '../chat/chat-api.ts'
+import { followReply, streamReply, visibleThread, type ChatMessage, type ChatSession, type Model } from '../chat/chat-api.ts'
 import { ErrorBox } from '../components/ui.tsx'
 import { Markdown } from '../components/markdown.tsx'
 import { navigate } from '../router.ts'
@@ -21,7 +21,13 @@ export function ChatPage({ params }: PageProps) {
   const [draft, setDraft] = useState('')
   const [editing, setEditing] = useState<{ id: string; text: string } | null>(null)
   const [error, setError] = useState<string | null>(null)
-  const [running, setRunning] = useState<Running | null>(null)
+  const [running, setRunningState] = useState<Running | null>(null)
+  // The effects below run with stale state: they read the reply in progress from here.
+  const runningRef = useRef<Running | null>(null)
+  const setRunning = (run: Running | null) => {
+    runningRef.current = run
+    setRunningState(run)
+  }
   const [listOpen, setListOpen] = useState(false)
   const bottom = useRef<HTMLDivElement>(null)
 
@@ -37,6 +43,24 @@ export function ChatPage({ params }: PageProps) {
   const loadMessages = async (id: string) => {
     const page = await get<{ items: ChatMessage[] }>(`/api/sessions/${id}/messages?limit=100`)
     setMessages(page.items)
+    return page.items
+  }
+
+  /** A reply still being written when the chat opened (a reload, another tab): follow it live. */
+  const followIfStreaming = async (id: string, items: ChatMessage[]) => {
+    const last = visibleThread(items).at(-1)
+    if (last?.role !== 'assistant' || last.status !== 'streaming' || runningRef.current) return
+    const controller = new AbortController()
+    const run = { controller, assistantMessageId: last.id }
+    setRunning(run)
+    const update = (change: (content: string) => string) => setMessages((list) => list.map((m) => (m.id === last.id ? { ...m, content: change(m.content) } : m)))
+    try {
+      const end = await followReply(last.id, { started: () => update(() => ''), delta: (text) => update((content) => content + text), error: (msg) => setError(`The model failed: ${msg}`) }, controller.signal)
+      if (end?.status === 'disconnected') setError('The connection was lost during the reply. What arrived is kept; regenerate to try again.')
+    } finally {
+      if (runningRef.current === run) setRunning(null)
+      await loadMessages(id).catch(() => undefined)
+    }
   }
 
   useEffect(() => {
@@ -60,7 +84,10 @@ export function ChatPage({ params }: PageProps) {
     if (!sessionId) return
     const session = sessions.find((s) => s.id === sessionId)
     if (session?.modelId) setModelId(session.modelId)
-    loadMessages(sessionId).catch((err) => setError(describeError(err)))
+    loadMessages(sessionId).then(
+      (items) => followIfStreaming(sessionId, items),
+      (err) => setError(describeError(err)),
+    )
   }, [sessionId])
   useEffect(() => {
     const session = sessions.find((s) => s.id === sessionId)
