@@ -21,6 +21,7 @@ import { settingsRoutes } from './features/settings/settings.routes.ts'
 import { chatRoutes } from './features/chat/chat.routes.ts'
 import { keysRoutes } from './features/keys/keys.routes.ts'
 import { isRelayPath, relayRoutes } from './features/relay/relay.routes.ts'
+import { geminiRoutes } from './features/relay/gemini/gemini.routes.ts'
 import { usageRoutes } from './features/usage/usage.routes.ts'
 import { sessionsRoutes } from './features/chat/sessions.routes.ts'
 import { modelKeyRoutes } from './features/models/model-keys.routes.ts'
@@ -65,6 +66,7 @@ export function createApp(container: DependencyContainer, config: Pick<Config, '
   app.route('/', keysRoutes(container))
   app.route('/', usageRoutes(container))
   app.route('/', relayRoutes(container, { bodyLimitBytes: config.relayBodyLimitBytes }))
+  app.route('/', geminiRoutes(container, { bodyLimitBytes: config.relayBodyLimitBytes }))
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
 

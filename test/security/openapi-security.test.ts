@@ -8,6 +8,11 @@ import { createTestApp, type TestApp } from '../support/test-app.ts'
 const PUBLIC = new Set(['GET /health', 'GET /ready', 'GET /api/info', 'GET /openapi.json', 'POST /api/auth/register', 'POST /api/auth/login', 'POST /api/auth/refresh'])
 const FORGED = ['Bearer not-a-jwt', 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.', 'Basic YWRtaW46YWRtaW4=', 'Bearer ']
 
+/** Gemini's own refusals: 403 PERMISSION_DENIED without a key, 400 API_KEY_INVALID with one it does not know. */
+const refusedAsGemini = (res: { status: number; body: any }): boolean =>
+  (res.status === 403 && res.body?.error?.status === 'PERMISSION_DENIED') ||
+  (res.status === 400 && res.body?.error?.details?.some((d: { reason?: string }) => d.reason === 'API_KEY_INVALID'))
+
 describe('authorization declared in /openapi.json and enforced', () => {
   let t: TestApp
   let doc: any
@@ -42,9 +47,10 @@ describe('authorization declared in /openapi.json and enforced', () => {
       const body = op.method === 'GET' || op.method === 'DELETE' ? undefined : {}
       for (const authorization of [undefined, ...FORGED]) {
         const headers: Record<string, string> = authorization ? { authorization } : {}
-        if (op.path.startsWith('/v1') && authorization) headers['x-api-key'] = authorization.replace(/^\w+ /, '')
+        const gemini = op.path.startsWith('/v1beta/')
+        if (op.path.startsWith('/v1') && authorization) headers[gemini ? 'x-goog-api-key' : 'x-api-key'] = authorization.replace(/^\w+ ?/, '')
         const res = await t.request(op.method, path, { headers, body })
-        if (res.status !== 401) leaks.push(`${op.route} with ${authorization ?? 'nothing'} -> ${res.status}`)
+        if (gemini ? !refusedAsGemini(res) : res.status !== 401) leaks.push(`${op.route} with ${authorization ?? 'nothing'} -> ${res.status}`)
       }
     }
     expect(leaks).toEqual([])

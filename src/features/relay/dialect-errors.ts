@@ -4,7 +4,8 @@ import type { ClientDialect } from './relay-call.ts'
 
 /**
  * Every failure of a /v1 route in the client's own dialect, keeping the provider's meaning:
- * OpenAI `{"error":{"message","type","param","code"}}`, Anthropic `{"type":"error","error":{"type","message"}}`.
+ * OpenAI `{"error":{"message","type","param","code"}}`, Anthropic `{"type":"error","error":{"type","message"}}`,
+ * Gemini `{"error":{"code","message","status","details"}}` (Google's RPC status names).
  */
 export interface DialectError {
   status: number
@@ -115,22 +116,53 @@ export function meaningOf(err: unknown): { meaning: Meaning; unexpected: boolean
   return { meaning: appMeaning(new AppError('INTERNAL', 'Internal server error')), unexpected: true }
 }
 
-function bodyOf(dialect: ClientDialect, m: Meaning): unknown {
+const GOOGLE_STATUS: Record<number, string> = {
+  400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND', 413: 'INVALID_ARGUMENT', 429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL', 501: 'UNIMPLEMENTED', 502: 'UNAVAILABLE', 503: 'UNAVAILABLE', 504: 'DEADLINE_EXCEEDED',
+}
+
+/** Gemini answers a key it does not know with 400 INVALID_ARGUMENT and the API_KEY_INVALID reason, not 401. */
+const isBadKey = (err: unknown) => err instanceof AppError && !(err instanceof ProviderError) && (err.code === 'UNAUTHENTICATED' || err.code === 'TOKEN_EXPIRED')
+
+function geminiBody(err: unknown, m: Meaning, status: number): unknown {
+  const details: unknown[] = []
+  if (isBadKey(err)) details.push({ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' })
+  if (m.retryAfter !== undefined) details.push({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${Math.max(1, Math.ceil(m.retryAfter))}s` })
+  return { error: { code: status, message: m.message, status: GOOGLE_STATUS[status] ?? 'UNKNOWN', ...(details.length > 0 && { details }) } }
+}
+
+function statusIn(dialect: ClientDialect, err: unknown, m: Meaning): number {
+  if (dialect === 'anthropic' && m.anthropic === 'overloaded_error') return 529
+  if (dialect === 'gemini' && isBadKey(err)) return 400
+  return m.status
+}
+
+function bodyOf(dialect: ClientDialect, err: unknown, m: Meaning, status: number): unknown {
   if (dialect === 'openai') return { error: { message: m.message, type: m.openai.type, param: m.openai.param ?? null, code: m.openai.code } }
+  if (dialect === 'gemini') return geminiBody(err, m, status)
   return { type: 'error', error: { type: m.anthropic, message: m.message } }
 }
 
 /** The HTTP answer for an error before the response started. Anthropic says "overloaded" with 529. */
 export function dialectError(dialect: ClientDialect, err: unknown): DialectError & { unexpected: boolean } {
   const { meaning, unexpected } = meaningOf(err)
-  const status = dialect === 'anthropic' && meaning.anthropic === 'overloaded_error' ? 529 : meaning.status
+  const status = statusIn(dialect, err, meaning)
   const retryAfter = meaning.retryAfter === undefined ? undefined : Math.max(1, Math.ceil(meaning.retryAfter))
-  return { status, body: bodyOf(dialect, meaning), retryAfter, final: err instanceof ProviderError, unexpected }
+  return { status, body: bodyOf(dialect, err, meaning, status), retryAfter, final: err instanceof ProviderError, unexpected }
 }
 
-/** The same failure as an SSE event, once a 200 stream has started (OpenAI `data: {error}`, Anthropic `event: error`). */
-export function streamErrorEvent(dialect: ClientDialect, err: unknown): string {
+/** The error body alone, in the dialect's shape (for formats that report mid-stream failures their own way). */
+export function errorBody(dialect: ClientDialect, err: unknown): unknown {
   const { meaning } = meaningOf(err)
-  const data = JSON.stringify(bodyOf(dialect, meaning))
+  return bodyOf(dialect, err, meaning, statusIn(dialect, err, meaning))
+}
+
+/**
+ * The same failure inside a 200 stream: OpenAI `data: {error}`, Anthropic `event: error`, Gemini
+ * the bare JSON error object outside SSE framing (what the API sends and @google/genai throws on).
+ */
+export function streamErrorEvent(dialect: ClientDialect, err: unknown): string {
+  const data = JSON.stringify(errorBody(dialect, err))
+  if (dialect === 'gemini') return `${data}\n`
   return dialect === 'openai' ? `data: ${data}\n\n` : `event: error\ndata: ${data}\n\n`
 }

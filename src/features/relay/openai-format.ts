@@ -3,6 +3,8 @@ import type { ChatTurn, CompletionRequest, FinishReason, GenerationParams, Token
 import { ValidationFailed } from '../../shared/errors.ts'
 import type { RelayCall } from './relay-call.ts'
 import { UnsupportedForModel } from './relay.errors.ts'
+import type { AnswerWriter, CollectedAnswer, ToolCallPiece } from './client-format.ts'
+import { streamErrorEvent } from './dialect-errors.ts'
 import { toOpenAiUsage } from './wire-usage.ts'
 
 /** OpenAI Chat Completions <-> the AiProvider port, for models of another kind (text only). */
@@ -79,19 +81,21 @@ const FINISH: Record<FinishReason, string> = { stop: 'stop', length: 'length', t
 
 const completionId = () => `chatcmpl-${crypto.randomUUID().replaceAll('-', '')}`
 
-export function openAiCompletionJson(model: string, text: string, finish: FinishReason, usage: TokenUsage): string {
+export function openAiCompletionJson(call: RelayCall, answer: CollectedAnswer): string {
+  const toolCalls = answer.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments } }))
+  const message = { role: 'assistant', content: answer.text === '' && toolCalls.length > 0 ? null : answer.text, refusal: null, ...(toolCalls.length > 0 && { tool_calls: toolCalls }) }
   return JSON.stringify({
     id: completionId(),
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
-    model,
-    choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: FINISH[finish] }],
-    usage: toOpenAiUsage(usage),
+    model: call.model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: FINISH[answer.finish] }],
+    usage: toOpenAiUsage(answer.usage),
   })
 }
 
 /** chat.completion.chunk events: role, content deltas, the finish chunk, the usage chunk if asked, [DONE]. */
-export class OpenAiChunkWriter {
+export class OpenAiChunkWriter implements AnswerWriter {
   private readonly id = completionId()
   private readonly created = Math.floor(Date.now() / 1000)
 
@@ -111,6 +115,16 @@ export class OpenAiChunkWriter {
 
   delta(text: string): string {
     return this.chunk([{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }])
+  }
+
+  toolCall(piece: ToolCallPiece): string {
+    const first = piece.id !== undefined || piece.name !== undefined
+    const call = { index: piece.index, ...(first && { id: piece.id, type: 'function' }), function: { ...(first && { name: piece.name }), arguments: piece.argumentsDelta } }
+    return this.chunk([{ index: 0, delta: { tool_calls: [call] }, logprobs: null, finish_reason: null }])
+  }
+
+  error(err: unknown): string {
+    return streamErrorEvent('openai', err)
   }
 
   end(finish: FinishReason, usage: TokenUsage, comment: string): string {

@@ -3,7 +3,7 @@ import { openWithFailover, type CandidateCall } from '../providers/failover.ts'
 import { restrictedOutbound, type ModelConfig } from '../models/model-config.ts'
 import { streamErrorEvent } from './dialect-errors.ts'
 import type { ByteSource, PassthroughResponse, ProviderPassthrough } from './provider-passthrough.port.ts'
-import { estimateInputTokens, type RelayCall } from './relay-call.ts'
+import { estimateInputTokens, type ClientDialect, type RelayCall } from './relay-call.ts'
 import type { ByteSink } from '../../shared/byte-sink.ts'
 import { encode, overheadComment, settledWithin, type RelayContext, type RelayOutcome } from './relay-flow.ts'
 import { upstreamStatusOf, type RelayEnd } from './relay-meter.ts'
@@ -57,6 +57,7 @@ function usageOfJson(call: RelayCall, text: string) {
 export async function relayPassthrough(passthrough: ProviderPassthrough, ctx: RelayContext): Promise<RelayOutcome> {
   const { call, model, meter, signal, options, budget } = ctx
   const provider = call.dialect
+  if (provider === 'gemini') throw new Error('Gemini calls have no pass-through (RelayCompletion translates them)')
   const headers: Record<string, string> = {}
   if (call.anthropicVersion) headers['anthropic-version'] = call.anthropicVersion
   if (call.anthropicBeta) headers['anthropic-beta'] = call.anthropicBeta
@@ -141,5 +142,5 @@ async function forward(ctx: RelayContext, opened: PassthroughResponse | Promise<
   })
 }
 
-const truncated = (provider: 'openai' | 'anthropic') =>
+const truncated = (provider: ClientDialect) =>
   new ProviderError('PROVIDER_UNAVAILABLE', { provider, status: 200, retryable: true, providerMessage: 'the provider stream ended before its terminator', midStream: true })

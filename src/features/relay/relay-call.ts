@@ -1,7 +1,7 @@
 import { ValidationFailed } from '../../shared/errors.ts'
 
-/** The wire format a client speaks: OpenAI Chat Completions or Anthropic Messages. */
-export type ClientDialect = 'openai' | 'anthropic'
+/** The wire format a client speaks: OpenAI Chat Completions, Anthropic Messages or Gemini generateContent. */
+export type ClientDialect = 'openai' | 'anthropic' | 'gemini'
 
 /**
  * One client request, checked just enough to route it. The body is kept as the client sent it:
@@ -19,6 +19,8 @@ export interface RelayCall {
   includeUsage: boolean
   /** The client's output limit (max_tokens / max_completion_tokens), if any. */
   maxOutputTokens?: number
+  /** Gemini streams: SSE (`?alt=sse`) or one JSON array written as it grows. */
+  framing?: 'sse' | 'json-array'
   /** Anthropic headers forwarded on pass-through. */
   anthropicVersion?: string
   anthropicBeta?: string
@@ -82,9 +84,10 @@ export function fingerprint(text: string): string {
   return (hash >>> 0).toString(36)
 }
 
-const firstUserText = (messages: unknown[]): string => {
-  const first = messages.find((m) => isRecord(m) && m.role === 'user')
-  return isRecord(first) ? JSON.stringify(first.content ?? '').slice(0, 2_000) : ''
+const firstUserText = (messages: unknown): string => {
+  if (!Array.isArray(messages)) return ''
+  const first = messages.find((m) => isRecord(m) && (m.role === 'user' || m.role === undefined))
+  return isRecord(first) ? JSON.stringify(first.content ?? first.parts ?? '').slice(0, 2_000) : ''
 }
 
 /**
@@ -96,6 +99,6 @@ export function conversationKey(call: RelayCall, keyId: string): string {
   const metadata = isRecord(call.body.metadata) ? call.body.metadata : {}
   const own = typeof metadata.user_id === 'string' ? metadata.user_id : typeof call.body.user === 'string' ? call.body.user : ''
   if (own) return `${keyId}:u:${fingerprint(own)}`
-  const system = JSON.stringify(call.body.system ?? '').slice(0, 2_000)
-  return `${keyId}:c:${fingerprint(`${system}\u0000${firstUserText(call.body.messages as unknown[])}`)}`
+  const system = JSON.stringify(call.body.system ?? call.body.systemInstruction ?? '').slice(0, 2_000)
+  return `${keyId}:c:${fingerprint(`${system}\u0000${firstUserText(call.body.messages ?? call.body.contents)}`)}`
 }

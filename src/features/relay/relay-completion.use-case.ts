@@ -1,9 +1,8 @@
 import { inject, injectable } from 'tsyringe'
 import { AiProvider } from '../providers/ai-provider.port.ts'
 import { UpstreamBudget } from '../providers/upstream-budget.ts'
-import { anthropicToCompletion } from './anthropic-format.ts'
 import type { KeyPrincipal } from './api-key-authenticator.port.ts'
-import { openAiToCompletion } from './openai-format.ts'
+import { CLIENT_FORMATS } from './client-formats.ts'
 import { relayPassthrough } from './passthrough-flow.ts'
 import { ProviderPassthrough } from './provider-passthrough.port.ts'
 import { RelayAdmission } from './relay-admission.ts'
@@ -39,9 +38,10 @@ export class RelayCompletion {
     const started = performance.now()
     const model = await this.admission.resolve(principal, call.model, conversationKey(call, principal.keyId))
     const { config } = model
-    const verbatim = call.dialect === config.providerKind
+    // Gemini has no pass-through: Gemini clients always go through the provider layer.
+    const verbatim = call.dialect === config.providerKind && call.dialect !== 'gemini'
     // Checked before admission: an untranslatable request must not use up a rate-limit slot.
-    const translated = verbatim ? undefined : call.dialect === 'openai' ? openAiToCompletion(call, model) : anthropicToCompletion(call, model)
+    const translated = verbatim ? undefined : CLIENT_FORMATS[call.dialect].toCompletion(call, model)
     const admission = await this.admission.admit(principal, model, {
       estimatedInputTokens: estimateInputTokens(call),
       maxOutputTokens: Math.min(call.maxOutputTokens ?? config.maxOutputTokens, config.maxOutputTokens),

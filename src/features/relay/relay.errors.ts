@@ -21,3 +21,10 @@ export class AmbiguousModel extends ValidationFailed {
     super(`The model \`${model}\` names ${names.length} models this key may use; use one of: ${names.map((n) => `\`${n}\``).join(', ')}.`, { param: 'model' })
   }
 }
+
+/** A field of the client's request that has no equivalent for the model it goes to: a 400 naming the field, never dropped. */
+export class Untranslatable extends ValidationFailed {
+  constructor(param: string, reason: string) {
+    super(`${param}: ${reason}`, { param })
+  }
+}

@@ -41,7 +41,8 @@ export function formatOf(c: Context<AppEnv>): ClientDialect {
   return dialectOfPath(path)
 }
 
-export const isRelayPath = (path: string): boolean => path === '/v1' || path.startsWith('/v1/')
+/** The relay's paths (/v1 and Gemini's /v1beta): their bodies are read against the relay's own limit. */
+export const isRelayPath = (path: string): boolean => path === '/v1' || path.startsWith('/v1/') || path === '/v1beta' || path.startsWith('/v1beta/')
 
 /** An error in the dialect of the request's path; never the app's generic envelope. */
 export function relayErrorResponse(c: Context<AppEnv>, err: unknown, dialect = formatOf(c)): Response {
@@ -65,11 +66,13 @@ function clientClosedResponse(c: Context<AppEnv>, err: unknown): Response {
 const MISSING_KEY: Record<ClientDialect, string> = {
   openai: "You didn't provide an API key. You need to provide your platform API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
   anthropic: 'x-api-key header is required',
+  gemini: 'Method doesn\'t allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.',
 }
 
 const encoder = new TextEncoder()
 const HEARTBEAT: Record<ClientDialect, Uint8Array> = {
   openai: encoder.encode(': keepalive\n\n'),
+  gemini: encoder.encode(': keepalive\n\n'),
   anthropic: encoder.encode('event: ping\ndata: {"type": "ping"}\n\n'),
 }
 

@@ -1,9 +1,8 @@
 import type { AiProvider, CompletionRequest, FinishReason, ProviderEvent, TokenUsage } from '../providers/ai-provider.port.ts'
 import { streamWithFailover } from '../providers/failover.ts'
 import { restrictedOutbound } from '../models/model-config.ts'
-import { AnthropicEventWriter, anthropicMessageJson } from './anthropic-format.ts'
-import { streamErrorEvent } from './dialect-errors.ts'
-import { OpenAiChunkWriter, openAiCompletionJson } from './openai-format.ts'
+import type { AnswerToolCall } from './client-format.ts'
+import { CLIENT_FORMATS } from './client-formats.ts'
 import { estimateInputTokens, type RelayCall } from './relay-call.ts'
 import { encode, overheadComment, pipeChunks, settledWithin, type RelayContext, type RelayOutcome } from './relay-flow.ts'
 import { upstreamStatusOf, type RelayEnd } from './relay-meter.ts'
@@ -14,7 +13,10 @@ interface Collected {
   chars: number
   usage: TokenUsage
   finish: FinishReason
+  toolCalls: AnswerToolCall[]
 }
+
+const collecting = (): Collected => ({ chars: 0, usage: {}, finish: 'other', toolCalls: [] })
 
 /** The provider's figures where it gave them, our estimates (prompt chars / 4, output chars / 4) elsewhere. */
 const filled = (call: RelayCall, c: Collected): TokenUsage => ({
@@ -23,10 +25,19 @@ const filled = (call: RelayCall, c: Collected): TokenUsage => ({
   outputTokens: c.usage.outputTokens ?? Math.ceil(c.chars / 4),
 })
 
-function take(event: ProviderEvent, into: Collected): string | undefined {
+/** Returns the event when it is content for the client (text or a tool-call piece); keeps the rest. */
+function take(event: ProviderEvent, into: Collected): Extract<ProviderEvent, { type: 'delta' | 'tool_call' }> | undefined {
   if (event.type === 'delta') {
     into.chars += event.text.length
-    return event.text
+    return event
+  }
+  if (event.type === 'tool_call') {
+    into.chars += event.argumentsDelta.length
+    const call = (into.toolCalls[event.index] ??= { id: event.id ?? `call_${event.index}`, name: event.name ?? '', arguments: '' })
+    if (event.id !== undefined) call.id = event.id
+    if (event.name !== undefined) call.name = event.name
+    call.arguments += event.argumentsDelta
+    return event
   }
   if (event.type === 'usage') into.usage = event.usage
   else if (event.type === 'finish') into.finish = event.reason
@@ -34,7 +45,7 @@ function take(event: ProviderEvent, into: Collected): string | undefined {
 }
 
 /**
- * The client speaks another dialect than the model (or the model is Gemini): the request goes
+ * The client speaks another dialect than the model (or the model or the client is Gemini): the request goes
  * through the AiProvider port (RetryingAiProvider retries before the first event) and its
  * normalised events are written back in the client's dialect.
  */
@@ -44,18 +55,16 @@ export async function relayTranslated(provider: AiProvider, request: Omit<Comple
   const first = meter.provider(events.next())
 
   if (!call.stream) {
-    const got: Collected = { chars: 0, usage: {}, finish: 'other' }
+    const got = collecting()
     let text = ''
     for (let next = await first; !next.done; next = await meter.provider(events.next())) {
-      const delta = take(next.value, got)
-      if (delta !== undefined) {
-        meter.firstToken()
-        text += delta
-      }
+      const content = take(next.value, got)
+      if (content !== undefined) meter.firstToken()
+      if (content?.type === 'delta') text += content.text
     }
     const usage = filled(call, got)
     await meter.finish({ status: 'complete', upstreamStatus: '200', reported: got.usage, estimate: { inputTokens: usage.inputTokens!, outputTokens: usage.outputTokens! } })
-    const json = call.dialect === 'openai' ? openAiCompletionJson(call.model, text, got.finish, usage) : anthropicMessageJson(call.model, text, got.finish, usage)
+    const json = CLIENT_FORMATS[call.dialect].json(call, { text, toolCalls: got.toolCalls.filter(Boolean), finish: got.finish, usage })
     return { kind: 'json', body: json, overheadMs: meter.overheadMs() }
   }
 
@@ -68,27 +77,30 @@ export async function relayTranslated(provider: AiProvider, request: Omit<Comple
 
 async function* translate(ctx: RelayContext, events: Events, first: IteratorResult<ProviderEvent> | Promise<IteratorResult<ProviderEvent>>): AsyncGenerator<Uint8Array> {
   const { call, meter, signal } = ctx
-  const writer = call.dialect === 'openai' ? new OpenAiChunkWriter(call.model, call.includeUsage) : new AnthropicEventWriter(call.model, estimateInputTokens(call))
-  const got: Collected = { chars: 0, usage: {}, finish: 'other' }
+  const writer = CLIENT_FORMATS[call.dialect].writer(call, estimateInputTokens(call))
+  const got = collecting()
   let end: RelayEnd | undefined
   let started = false
   try {
     let next = await meter.provider(Promise.resolve(first))
     started = true
-    yield encode(writer.start())
+    const head = writer.start()
+    if (head) yield encode(head)
     for (; !next.done; next = await meter.provider(events.next())) {
-      const delta = take(next.value, got)
-      if (delta === undefined) continue
+      const content = take(next.value, got)
+      if (content === undefined) continue
       meter.firstToken()
+      const wire = content.type === 'delta' ? writer.delta(content.text) : writer.toolCall(content)
+      if (wire === '') continue
       const since = performance.now()
-      yield encode(writer.delta(delta))
+      yield encode(wire)
       meter.clientWaited(performance.now() - since)
     }
     yield encode(writer.end(got.finish, filled(call, got), overheadComment(meter)))
     end = { status: 'complete', upstreamStatus: '200' }
   } catch (err) {
     end = { status: signal.aborted ? 'aborted' : 'error', upstreamStatus: upstreamStatusOf(err, signal.aborted) }
-    if (!signal.aborted) yield encode(streamErrorEvent(call.dialect, err))
+    if (!signal.aborted) yield encode(writer.error(err))
   } finally {
     // No `end` yet: the consumer stopped iterating (the client left while we were yielding).
     end ??= { status: 'aborted', upstreamStatus: 'aborted' }

@@ -1,0 +1,25 @@
+import { anthropicMessageJson, AnthropicEventWriter, anthropicToCompletion } from './anthropic-format.ts'
+import type { ClientFormat } from './client-format.ts'
+import { GeminiAnswerWriter, geminiResponseJson } from './gemini/gemini-answer.ts'
+import { geminiToCompletion } from './gemini/gemini-request.ts'
+import { OpenAiChunkWriter, openAiCompletionJson, openAiToCompletion } from './openai-format.ts'
+import type { ClientDialect } from './relay-call.ts'
+
+/** Every client format the relay translates from and back to. */
+export const CLIENT_FORMATS: Record<ClientDialect, ClientFormat> = {
+  openai: {
+    toCompletion: openAiToCompletion,
+    json: openAiCompletionJson,
+    writer: (call) => new OpenAiChunkWriter(call.model, call.includeUsage),
+  },
+  anthropic: {
+    toCompletion: anthropicToCompletion,
+    json: anthropicMessageJson,
+    writer: (call, estimatedInputTokens) => new AnthropicEventWriter(call.model, estimatedInputTokens),
+  },
+  gemini: {
+    toCompletion: geminiToCompletion,
+    json: geminiResponseJson,
+    writer: (call) => new GeminiAnswerWriter(call),
+  },
+}
