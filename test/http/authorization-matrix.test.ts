@@ -28,6 +28,7 @@ const privateTo = (owner: number): Record<Caller, number> => ({ anonymous: 401, 
 
 const all = (status: number): Record<Caller, number> => ({ anonymous: status, owner: status, other: status, admin: status })
 const signedIn = (status: number): Record<Caller, number> => ({ anonymous: 401, owner: status, other: status, admin: status })
+const gemini: Record<Caller, number> = { anonymous: 403, owner: 400, other: 400, admin: 400 }
 const adminOnly = (status: number): Record<Caller, number> => ({ anonymous: 401, owner: 403, other: 403, admin: status })
 
 const accountBody = () => ({ name: 'acct', providerKind: 'openai', authType: 'api_key', apiKey: 'sk-matrix-account-0123456789' })
@@ -109,6 +110,10 @@ const MATRIX: Record<string, Row> = {
   'POST /v1/messages': { expect: all(401), body: () => ({ model: 'x', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }) },
   'POST /v1/embeddings': { expect: all(401), body: () => ({ model: 'x', input: 'hi' }) },
   'POST /v1/responses': { expect: all(401), body: () => ({ model: 'x', input: 'hi' }) },
+  // Gemini's own refusals: no key 403 PERMISSION_DENIED, a JWT (no platform key) 400 API_KEY_INVALID.
+  'GET /v1beta/models': { expect: gemini },
+  'GET /v1beta/models/{model}{.+}': { expect: gemini },
+  'POST /v1beta/models/{target}{.+}': { expect: gemini, body: () => ({ contents: [{ parts: [{ text: 'hi' }] }] }) },
   // `{messageId}` is a user id here: message ownership is covered in chat.test.ts.
   'POST /api/chat/stream': { expect: signedIn(404), body: (c) => ({ sessionId: c.owner.id, content: 'hi' }) },
   'POST /api/chat': { expect: signedIn(404), body: (c) => ({ sessionId: c.owner.id, content: 'hi' }) },
