@@ -8,8 +8,10 @@ import { ProviderEmbeddings } from '../relay/embeddings/provider-embeddings.port
 import { HttpAiProvider } from './adapters/http-ai-provider.ts'
 import { HttpEmbeddings } from './adapters/http-embeddings.ts'
 import { HttpPassthrough } from './adapters/http-passthrough.ts'
+import { HttpTokenCounter } from './adapters/http-token-counter.ts'
 import { AiProvider } from './ai-provider.port.ts'
 import { RetryingAiProvider } from './retrying-ai-provider.ts'
+import { UpstreamTokenCounter } from './token-count.port.ts'
 
 export interface ProvidersModuleOptions {
   connectTimeoutMs: number
@@ -41,5 +43,6 @@ export function registerProviders(c: DependencyContainer, options: ProvidersModu
   bindValue(c, ProxyProbe, transport)
   bindFactory(c, AiProvider, (inner) => new RetryingAiProvider(new HttpAiProvider(resolve(inner, OutboundTransport))))
   bindFactory(c, ProviderPassthrough, (inner) => new HttpPassthrough(resolve(inner, OutboundTransport)))
+  bindFactory(c, UpstreamTokenCounter, (inner) => new HttpTokenCounter(resolve(inner, OutboundTransport)))
   bindFactory(c, ProviderEmbeddings, (inner) => new HttpEmbeddings(resolve(inner, OutboundTransport)))
 }

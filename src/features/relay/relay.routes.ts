@@ -18,6 +18,7 @@ import { RelayOptions } from './relay-options.ts'
 import { anthropicPage, toAnthropicModel, toOpenAiModel } from './relay-model-list.ts'
 import { documentRelay } from './relay.schemas.ts'
 import type { RelayRouteKit } from './relay-kit.routes.ts'
+import { countTokensRoutes } from './count-tokens.routes.ts'
 import { embeddingsRoutes } from './embeddings/embeddings.routes.ts'
 import { responsesRoutes } from './responses/responses.routes.ts'
 
@@ -161,6 +162,7 @@ export function relayRoutes(container: DependencyContainer, options: RelayRoutes
     }
   })
   embeddingsRoutes(kit, container)
+  countTokensRoutes(kit, container)
   responsesRoutes(kit, container)
   router.all('/v1/*', (c) => relayErrorResponse(c, new NotFound(`Route ${c.req.method} ${redactPath(c.req.path)}`)))
   router.onError((err, c) => relayErrorResponse(c, err))

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { anthropic } from './anthropic.ts'
 import { codeAssist, loadCodeAssistAnswer } from './code-assist.ts'
+import { anthropicCount, geminiCount } from './count-tokens.ts'
 import { answerEmbeddings, embeddingRoute } from './embeddings.ts'
 import { gemini, geminiChunks } from './gemini.ts'
 import { openai } from './openai.ts'
@@ -57,6 +58,13 @@ interface Route {
   dialect: Dialect
   streaming: (body: Record<string, unknown>) => boolean
   pathModel?: string
+}
+
+/** The token-counting endpoints (Anthropic count_tokens, Gemini countTokens); they take a queued `fail` scenario too. */
+function countRoute(method: string, pathname: string): 'anthropic' | 'gemini' | undefined {
+  if (method !== 'POST') return undefined
+  if (pathname === '/v1/messages/count_tokens') return 'anthropic'
+  return /^\/v1beta\/models\/[^/:]+:countTokens$/.test(pathname) ? 'gemini' : undefined
 }
 
 const GEMINI_PATH = /^\/v1beta\/models\/([^/:]+):(streamGenerateContent|generateContent)$/
@@ -161,6 +169,17 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
       const bearer = codeAssist.apiKey(req.headers, url)
       if (!bearer || !options.acceptsAccessToken?.(bearer)) return sendError(res, codeAssist.authError(bearer))
       return sendJson(res, 200, loadCodeAssistAnswer)
+    }
+    const counting = countRoute(req.method ?? 'GET', decodeURIComponent(url.pathname))
+    if (counting) {
+      const dialect = counting === 'anthropic' ? anthropic : gemini
+      requests[requests.length - 1]!.dialect = dialect.name
+      const key = dialect.apiKey(req.headers, url)
+      if (!key || !keys.includes(key)) return sendError(res, dialect.authError(key))
+      const body = (parsed && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>
+      const queued = queue.shift()
+      if (queued?.fail) return sendError(res, dialect.error(queued.fail, dialect.prepare(counting === 'anthropic' ? { messages: [], ...body } : { contents: [] }, queued, '')))
+      return sendError(res, counting === 'anthropic' ? anthropicCount(body, req.headers) : geminiCount(body))
     }
     if (!r) return sendJson(res, 404, { error: { message: `no route for ${req.method} ${url.pathname}` } })
 

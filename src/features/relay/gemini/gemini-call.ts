@@ -25,3 +25,23 @@ export function parseGeminiCall(body: unknown, bodyChars: number, model: string,
   }
   return { dialect: 'gemini', body, bodyChars, model, stream, includeUsage: true, maxOutputTokens: typeof max === 'number' ? max : undefined, framing }
 }
+
+/**
+ * A countTokens body: `{contents}` or `{generateContentRequest}` (what a generateContent call would
+ * send, system instruction and tools included), counted as that request.
+ */
+export function parseCountTokensCall(body: unknown, bodyChars: number, model: string): RelayCall {
+  if (!isRecord(body)) throw new ValidationFailed('Invalid JSON payload received. The request body must be a JSON object.', { param: null })
+  const { generateContentRequest: request, ...rest } = body
+  if (request !== undefined && !isRecord(request)) {
+    throw new ValidationFailed('* CountTokensRequest.generate_content_request: must be an object', { param: 'generateContentRequest' })
+  }
+  if (request && Object.keys(rest).length > 0) {
+    throw new ValidationFailed('* CountTokensRequest: give either contents or generateContentRequest, not both', { param: 'contents' })
+  }
+  const generate = request ?? body
+  if (!Array.isArray(generate.contents) || generate.contents.length === 0) {
+    throw new ValidationFailed('* CountTokensRequest.contents: contents is not specified', { param: 'contents' })
+  }
+  return { dialect: 'gemini', body: generate, bodyChars, model, stream: false, includeUsage: false }
+}

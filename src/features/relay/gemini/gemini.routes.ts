@@ -10,11 +10,13 @@ import { redactPath } from '../../../shared/http/redact-path.ts'
 import { createRouter } from '../../../shared/http/router.ts'
 import { onClientGone, SSE_HEADERS } from '../../../shared/http/sse.ts'
 import { ApiKeyAuthenticator, type KeyPrincipal } from '../api-key-authenticator.port.ts'
+import { tokenCountHeaders } from '../count-tokens.routes.ts'
+import { CountRelayTokens } from '../count-relay-tokens.use-case.ts'
 import { ListRelayModels } from '../list-relay-models.use-case.ts'
 import { RelayCompletion } from '../relay-completion.use-case.ts'
 import { RelayOptions } from '../relay-options.ts'
 import { DEFAULT_RELAY_BODY_LIMIT, relayErrorResponse } from '../relay.routes.ts'
-import { parseGeminiCall, parseModelMethod } from './gemini-call.ts'
+import { parseCountTokensCall, parseGeminiCall, parseModelMethod } from './gemini-call.ts'
 import { geminiPage, toGeminiModel } from './gemini-models.ts'
 import { documentGemini } from './gemini.schemas.ts'
 
@@ -44,6 +46,7 @@ export function geminiRoutes(container: DependencyContainer, options: GeminiRout
   const keys = resolve(container, ApiKeyAuthenticator)
   const relay = container.resolve(RelayCompletion)
   const listModels = container.resolve(ListRelayModels)
+  const counter = container.resolve(CountRelayTokens)
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_RELAY_BODY_LIMIT
 
   async function authenticate(c: Context<AppEnv>): Promise<KeyPrincipal> {
@@ -83,6 +86,12 @@ export function geminiRoutes(container: DependencyContainer, options: GeminiRout
     }
   }
 
+  async function countTokens(c: Context<AppEnv>, principal: KeyPrincipal, model: string): Promise<Response> {
+    const { json, chars } = await readJson(c)
+    const count = await counter.execute(principal, parseCountTokensCall(json, chars, model))
+    return c.json({ totalTokens: count.inputTokens, estimated: count.estimated }, 200, tokenCountHeaders(count))
+  }
+
   const router = createRouter()
   documentGemini(router)
   router.post('/v1beta/models/:target{.+}', async (c) => {
@@ -91,6 +100,7 @@ export function geminiRoutes(container: DependencyContainer, options: GeminiRout
       const target = parseModelMethod(c.req.param('target'))
       if (target?.method === 'generateContent') return await generate(c, principal, target.model, false)
       if (target?.method === 'streamGenerateContent') return await generate(c, principal, target.model, true)
+      if (target?.method === 'countTokens') return await countTokens(c, principal, target.model)
       throw new NotFound(`Method POST ${redactPath(c.req.path)}`)
     } catch (err) {
       return fail(c, err)
