@@ -125,14 +125,15 @@ describe('Anthropic SDK -> /v1/messages, openai-kind and gemini-kind models (tra
     expect(overloaded).toMatchObject({ status: 529, error: { error: { type: 'overloaded_error' } } })
   })
 
-  it('refuses tools and images for an openai model with a 400', async () => {
-    const tools = await failure(client().messages.create({ model: 'gpt-relay', max_tokens: 10, tools: [{ name: 'f', input_schema: { type: 'object' } }], messages: [{ role: 'user', content: 'hi' }] }))
+  it('refuses server tools and documents for an openai model with a 400 naming the field', async () => {
+    const tools = await failure(client().messages.create({ model: 'gpt-relay', max_tokens: 10, tools: [{ type: 'web_search_20250305', name: 'web_search' }], messages: [{ role: 'user', content: 'hi' }] }))
     expect(tools).toBeInstanceOf(Anthropic.BadRequestError)
-    const image = await failure(client().messages.create({
+    expect(tools?.error).toMatchObject({ error: { type: 'invalid_request_error', message: expect.stringMatching(/^tools\.0\.type: /) } })
+    const document = await failure(client().messages.create({
       model: 'gpt-relay',
       max_tokens: 10,
-      messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }] }],
+      messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'x' } }] }],
     }))
-    expect(image?.error).toMatchObject({ error: { type: 'invalid_request_error', message: expect.stringContaining("Content blocks of type 'image'") } })
+    expect(document?.error).toMatchObject({ error: { type: 'invalid_request_error', message: expect.stringContaining("messages.0.content.0.type: content blocks of type 'document'") } })
   })
 })

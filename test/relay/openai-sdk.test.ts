@@ -209,14 +209,15 @@ describe('OpenAI SDK -> /v1/chat/completions, other model kinds (translation)', 
     expect(completion.usage?.completion_tokens).toBe(2)
   })
 
-  it('refuses tools for a model of another kind with a clear 400, before any upstream call', async () => {
+  it('refuses a field with no equivalent for a model of another kind with a clear 400, before any upstream call', async () => {
     const error = await failure(client().chat.completions.create({
       model: 'claude-relay',
       messages: [{ role: 'user', content: 'hi' }],
-      tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }],
+      logit_bias: { 50256: -100 },
     }))
     expect(error).toBeInstanceOf(OpenAI.BadRequestError)
-    expect(error?.message).toContain('Tool definitions is not supported through this endpoint for anthropic models')
+    expect(error).toMatchObject({ param: 'logit_bias' })
+    expect(error?.message).toContain('logit_bias: has no equivalent for this model')
     expect(w.upstream.requests).toHaveLength(0)
     expect(w.gate.admitted).toHaveLength(0)
   })

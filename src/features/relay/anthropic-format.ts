@@ -1,67 +1,11 @@
-import type { UsableModel } from '../models/model-access.port.ts'
-import type { ChatTurn, CompletionRequest, FinishReason, GenerationParams, TokenUsage } from '../providers/ai-provider.port.ts'
-import { ValidationFailed } from '../../shared/errors.ts'
+import type { FinishReason, TokenUsage } from '../providers/ai-provider.port.ts'
 import type { RelayCall } from './relay-call.ts'
-import { UnsupportedForModel } from './relay.errors.ts'
 import { toolInput } from '../providers/content-parts.ts'
 import type { AnswerWriter, CollectedAnswer, ToolCallPiece } from './client-format.ts'
 import { streamErrorEvent } from './dialect-errors.ts'
 import { toAnthropicUsage } from './wire-usage.ts'
 
-/** Anthropic Messages <-> the AiProvider port, for models of another kind (text only). */
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-
-function textOf(content: unknown, param: string, kind: string): string {
-  if (typeof content === 'string') return content
-  if (!Array.isArray(content)) throw new ValidationFailed(`${param}: Input should be a valid string or list of content blocks`, { param })
-  return content
-    .map((block: unknown, i) => {
-      if (isRecord(block) && block.type === 'text' && typeof block.text === 'string') return block.text
-      const type = isRecord(block) && typeof block.type === 'string' ? block.type : 'unknown'
-      throw new UnsupportedForModel(`Content blocks of type '${type}'`, kind, `${param}.${i}`)
-    })
-    .join('')
-}
-
-const number = (body: Record<string, unknown>, field: string): number | undefined => {
-  const value = body[field]
-  if (value === undefined || value === null) return undefined
-  if (typeof value !== 'number') throw new ValidationFailed(`${field}: Input should be a valid number`, { param: field })
-  return value
-}
-
-/** Throws a 400 for what cannot be translated: tools and non-text blocks. */
-export function anthropicToCompletion(call: RelayCall, model: UsableModel): Omit<CompletionRequest, 'signal'> {
-  const { config } = model
-  const kind = config.providerKind
-  const body = call.body
-  if ((Array.isArray(body.tools) && body.tools.length > 0) || body.tool_choice !== undefined) throw new UnsupportedForModel('Tool definitions', kind, 'tools')
-  const messages: ChatTurn[] = (body.messages as unknown[]).map((m, i) => {
-    if (!isRecord(m) || (m.role !== 'user' && m.role !== 'assistant')) {
-      throw new ValidationFailed(`messages.${i}.role: Input should be 'user' or 'assistant'`, { param: `messages.${i}.role` })
-    }
-    return { role: m.role, content: textOf(m.content, `messages.${i}.content`, kind) }
-  })
-  const system = body.system === undefined || body.system === null ? undefined : textOf(body.system, 'system', kind)
-  const params: GenerationParams = { ...config.defaultParams }
-  const temperature = number(body, 'temperature')
-  const topP = number(body, 'top_p')
-  if (temperature !== undefined) params.temperature = temperature
-  if (topP !== undefined) params.topP = topP
-  if (Array.isArray(body.stop_sequences) && body.stop_sequences.length > 0) params.stop = body.stop_sequences.filter((s): s is string => typeof s === 'string')
-  if (call.maxOutputTokens !== undefined) params.maxOutputTokens = call.maxOutputTokens
-  return {
-    provider: kind,
-    baseUrl: config.baseUrl,
-    apiKey: model.apiKey,
-    model: config.modelId,
-    system: system || undefined,
-    messages,
-    maxOutputTokens: config.maxOutputTokens,
-    params,
-  }
-}
+/** Anthropic Messages <-> the AiProvider port, answers of models of another kind, in the client's format (requests: *-request.ts). */
 
 const STOP: Record<FinishReason, string> = { stop: 'end_turn', length: 'max_tokens', tool_calls: 'tool_use', content_filter: 'refusal', error: 'end_turn', other: 'end_turn' }
 

@@ -1,8 +1,10 @@
-import { anthropicMessageJson, AnthropicEventWriter, anthropicToCompletion } from './anthropic-format.ts'
+import { anthropicMessageJson, AnthropicEventWriter } from './anthropic-format.ts'
+import { anthropicToCompletion } from './anthropic-request.ts'
 import type { ClientFormat } from './client-format.ts'
 import { GeminiAnswerWriter, geminiResponseJson } from './gemini/gemini-answer.ts'
 import { geminiToCompletion } from './gemini/gemini-request.ts'
-import { OpenAiChunkWriter, openAiCompletionJson, openAiToCompletion } from './openai-format.ts'
+import { OpenAiChunkWriter, openAiCompletionJson } from './openai-format.ts'
+import { openAiToCompletion } from './openai-request.ts'
 import type { ClientDialect } from './relay-call.ts'
 
 /** Every client format the relay translates from and back to. */

@@ -40,9 +40,10 @@ export function toOpenAiUsage(u: TokenUsage) {
 
 export function toAnthropicUsage(u: TokenUsage) {
   const cached = u.cachedTokens ?? 0
+  const written = u.cacheWriteTokens ?? 0
   return {
-    input_tokens: Math.max(0, (u.inputTokens ?? 0) - cached),
-    cache_creation_input_tokens: 0,
+    input_tokens: Math.max(0, (u.inputTokens ?? 0) - cached - written),
+    cache_creation_input_tokens: written,
     cache_read_input_tokens: cached,
     output_tokens: u.outputTokens ?? 0,
   }
