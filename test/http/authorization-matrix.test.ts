@@ -108,6 +108,7 @@ const MATRIX: Record<string, Row> = {
   'GET /v1/models/{model}{.+}': { expect: all(401) },
   'POST /v1/chat/completions': { expect: all(401), body: () => ({ model: 'x', messages: [{ role: 'user', content: 'hi' }] }) },
   'POST /v1/messages': { expect: all(401), body: () => ({ model: 'x', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }) },
+  'POST /v1/messages/count_tokens': { expect: all(401), body: () => ({ model: 'x', messages: [{ role: 'user', content: 'hi' }] }) },
   'POST /v1/embeddings': { expect: all(401), body: () => ({ model: 'x', input: 'hi' }) },
   'POST /v1/responses': { expect: all(401), body: () => ({ model: 'x', input: 'hi' }) },
   // Gemini's own refusals: no key 403 PERMISSION_DENIED, a JWT (no platform key) 400 API_KEY_INVALID.
