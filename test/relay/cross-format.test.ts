@@ -194,3 +194,30 @@ describe('Anthropic SDK -> gpt-relay and gemini-relay', () => {
     expect(w.upstream.requests).toHaveLength(0)
   })
 })
+
+describe('bad input across formats', () => {
+  const post = (path: string, body: unknown, headers: Record<string, string>) =>
+    fetch(`${w.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+  const oa = { authorization: `Bearer ${RELAY_KEY}` }
+  const an = { 'x-api-key': RELAY_KEY, 'anthropic-version': '2023-06-01' }
+
+  it('answers a body of the wrong shape in the caller\'s error shape', async () => {
+    const openaiBad = await post('/v1/chat/completions', { model: 'claude-relay', messages: [{ role: 'user', content: 42 }] }, oa)
+    expect(openaiBad.status).toBe(400)
+    expect(await openaiBad.json()).toMatchObject({ error: { type: 'invalid_request_error', param: 'messages.0.content' } })
+    const anthropicBad = await post('/v1/messages', { model: 'gpt-relay', max_tokens: 5, messages: [{ role: 'user', content: [{ type: 'text' }] }] }, an)
+    expect(anthropicBad.status).toBe(400)
+    expect(await anthropicBad.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringMatching(/^messages\.0\.content\.0\.text: /) } })
+    expect(w.upstream.requests).toHaveLength(0)
+  })
+
+  it('reports an upstream stream cut mid-way as the caller\'s error event (translated)', async () => {
+    w.upstream.enqueue({ chunks: 6, dropAfter: 2 }, { chunks: 6, dropAfter: 2 })
+    const openaiText = await (await post('/v1/chat/completions', { model: 'claude-relay', stream: true, messages: [{ role: 'user', content: 'hi' }] }, oa)).text()
+    expect(openaiText).toMatch(/data: \{"error":\{"message":"[^"]*","type":"server_error"/)
+    expect(openaiText).not.toContain('[DONE]')
+    const anthropicText = await (await post('/v1/messages', { model: 'gemini-relay', max_tokens: 50, stream: true, messages: [{ role: 'user', content: 'hi' }] }, an)).text()
+    expect(anthropicText).toMatch(/event: error\ndata: \{"type":"error","error":\{"type":"(api_error|overloaded_error)"/)
+    expect(anthropicText).not.toContain('message_stop')
+  })
+})
