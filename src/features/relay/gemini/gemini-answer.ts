@@ -92,9 +92,10 @@ export class GeminiAnswerWriter implements AnswerWriter {
     return this.sse ? final + comment : `${final}]`
   }
 
+  /** A call still gathering its pieces is unfinished: it is not sent, and the error goes out alone (the SDK parses it only then). */
   error(err: unknown): string {
-    const flushed = this.flushCall()
-    if (this.sse) return flushed + streamErrorEvent('gemini', err)
-    return `${flushed}${this.elements++ === 0 ? '' : ',\r\n'}${JSON.stringify(errorBody('gemini', err))}]`
+    this.pending = undefined
+    if (this.sse) return streamErrorEvent('gemini', err)
+    return `${this.elements++ === 0 ? '' : ',\r\n'}${JSON.stringify(errorBody('gemini', err))}]`
   }
 }
