@@ -235,6 +235,19 @@ describe('the raw routes', () => {
     expect(w.upstream.requests[0]!.headers['x-api-key']).toBe(UPSTREAM_KEY)
   })
 
+  it('ends a JSON-array stream that failed with the error object as its last element', async () => {
+    w.upstream.enqueue({ chunks: 4, midStreamErrorAfter: 2, midStreamError: 'overloaded' })
+    const res = await fetch(`${w.url}/v1beta/models/gpt-relay:streamGenerateContent`, {
+      method: 'POST', headers: { 'x-goog-api-key': RELAY_KEY }, body: JSON.stringify({ contents: [{ parts: [{ text: 'hi' }] }] }),
+    })
+    const elements = (await res.json()) as Array<Record<string, any>>
+    const text = elements.slice(0, -1).map((e) => e.candidates[0].content.parts[0].text).join('')
+    expect(text.length).toBeGreaterThan(0)
+    expect(DEFAULT_TEXT.startsWith(text)).toBe(true)
+    expect(elements.at(-1)).toMatchObject({ error: { code: expect.any(Number), status: expect.stringMatching(/^(UNAVAILABLE|INTERNAL)$/) } })
+    expect(elements.at(-1)!.error.code).toBeGreaterThanOrEqual(500)
+  })
+
   it('answers bad input in Gemini\'s shape: a wrong body, unknown method, a huge body, a cut stream', async () => {
     const post = (path: string, body: string) => fetch(`${w.url}${path}`, { method: 'POST', headers: { 'x-goog-api-key': RELAY_KEY, 'content-type': 'application/json' }, body })
     const shape = await post('/v1beta/models/gpt-relay:generateContent', JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] }))
