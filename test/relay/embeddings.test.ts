@@ -100,6 +100,15 @@ describe('POST /v1/embeddings, refusals', () => {
     expect(w.gate.admitted).toHaveLength(0)
   })
 
+  it('answers a 400 naming why when the upstream has no embeddings for the model', async () => {
+    w.upstream.enqueue({ fail: 'not_found' })
+    const missing = await failure(client().embeddings.create({ model: 'gpt-relay', input: 'hi' }))
+    expect(missing).toBeInstanceOf(OpenAI.BadRequestError)
+    expect(missing).toMatchObject({ param: 'model', type: 'invalid_request_error' })
+    expect(missing?.message).toContain("the model's upstream answered HTTP 404 to the embeddings request, so it offers no embeddings for this model")
+    expect(w.recorder.entries).toMatchObject([{ status: 'error' }])
+  })
+
   it('answers bad input in the OpenAI error shape', async () => {
     const unknownModel = await failure(client().embeddings.create({ model: 'no-such-model', input: 'hi' }))
     expect(unknownModel).toBeInstanceOf(OpenAI.NotFoundError)

@@ -86,7 +86,8 @@ describe.each(MODELS)('OpenAI SDK -> /v1/responses -> %s', (model) => {
       tools,
       input: [
         { role: 'user', content: 'Weather in Paris?' },
-        { type: 'function_call', call_id: call.call_id, name: 'get_weather', arguments: call.arguments },
+        // The usual client loop: the previous output items as they came back (SDK extras included), then the results.
+        ...(final.output as OpenAI.Responses.ResponseInputItem[]),
         { type: 'function_call_output', call_id: call.call_id, output: '{"temp":21}' },
       ],
     })

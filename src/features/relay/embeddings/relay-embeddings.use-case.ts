@@ -1,4 +1,5 @@
 import { inject, injectable } from 'tsyringe'
+import { ProviderError } from '../../providers/ai-provider.port.ts'
 import { openWithFailover } from '../../providers/failover.ts'
 import { restrictedOutbound } from '../../models/model-config.ts'
 import { UpstreamBudget } from '../../providers/upstream-budget.ts'
@@ -73,7 +74,17 @@ export class RelayEmbeddings {
       return { body: embeddingsJson(call.model, result.vectors, call.encodingFormat, inputTokens), overheadMs: meter.overheadMs() }
     } catch (err) {
       await meter.finish({ status: clientSignal.aborted ? 'aborted' : 'error', upstreamStatus: upstreamStatusOf(err, clientSignal.aborted) })
-      throw err
+      throw noEmbeddingsEndpoint(err, provider) ?? err
     }
   }
+}
+
+/**
+ * An upstream that answers 404/405 to an embeddings request has no embeddings for this model (a
+ * chat-only server or model): the client's request cannot work here, so a 400 that says so rather
+ * than a 502.
+ */
+function noEmbeddingsEndpoint(err: unknown, provider: string): UnsupportedForModel | undefined {
+  if (!(err instanceof ProviderError) || err.code !== 'PROVIDER_BAD_REQUEST' || (err.status !== 404 && err.status !== 405)) return undefined
+  return new UnsupportedForModel('Embeddings', provider, 'model', `the model's upstream answered HTTP ${err.status} to the embeddings request, so it offers no embeddings for this model: ${err.providerMessage}`)
 }
