@@ -34,34 +34,66 @@ export const modelsForKey = (usable: readonly ModelConfig[], allowed: readonly s
 
 type Match = { config: ModelConfig } | { ambiguous: ModelConfig[] } | undefined
 
-/** What `name` means among `candidates` (the key's models), by the rules above. */
-function match(candidates: readonly ModelConfig[], name: string): Match {
-  const byId = candidates.find((c) => c.id === name)
-  if (byId) return { config: byId }
-  const byAlias = candidates.find((c) => c.alias === name && c.scope === 'personal') ?? candidates.find((c) => c.alias === name)
-  if (byAlias) return { config: byAlias }
-  for (const nameOf of [(c: ModelConfig) => c.modelId, (c: ModelConfig) => slugOf(c.displayName)]) {
-    const found = candidates.filter((c) => nameOf(c) === name)
-    if (found.length === 1) return { config: found[0]! }
-    if (found.length > 1) return { ambiguous: found }
+function group(models: readonly ModelConfig[], nameOf: (c: ModelConfig) => string): Map<string, ModelConfig[]> {
+  const groups = new Map<string, ModelConfig[]>()
+  for (const c of models) {
+    const name = nameOf(c)
+    if (!name) continue
+    const list = groups.get(name)
+    if (list) list.push(c)
+    else groups.set(name, [c])
   }
-  return undefined
+  return groups
 }
 
-/** The name a model is listed under among `candidates`: the first of alias, provider model id, slug that leads back to it; else its id. */
-export function publicName(candidates: readonly ModelConfig[], config: ModelConfig): string {
-  for (const name of [config.alias, config.modelId, slugOf(config.displayName)]) {
-    if (!name) continue
-    const found = match(candidates, name)
-    if (found && 'config' in found && found.config.id === config.id) return name
+/** Every name of the key's models, indexed once (a list of N models costs O(N), not O(N^2)). */
+class ModelNames {
+  private readonly byId: Map<string, ModelConfig>
+  private readonly byAlias = new Map<string, ModelConfig>()
+  // Built on first use: a request naming a model by id or alias (the usual case) needs neither.
+  private byModelId: Map<string, ModelConfig[]> | undefined
+  private bySlug: Map<string, ModelConfig[]> | undefined
+
+  constructor(readonly candidates: readonly ModelConfig[]) {
+    this.byId = new Map(candidates.map((c) => [c.id, c]))
+    for (const c of candidates) {
+      if (c.alias === null) continue
+      const seen = this.byAlias.get(c.alias)
+      if (!seen || (seen.scope !== 'personal' && c.scope === 'personal')) this.byAlias.set(c.alias, c)
+    }
   }
-  return config.id
+
+  /** What `name` means, by the rules above. */
+  match(name: string): Match {
+    const exact = this.byId.get(name) ?? this.byAlias.get(name)
+    if (exact) return { config: exact }
+    const lazy = [
+      () => (this.byModelId ??= group(this.candidates, (c) => c.modelId)),
+      () => (this.bySlug ??= group(this.candidates, (c) => slugOf(c.displayName))),
+    ]
+    for (const groups of lazy) {
+      const found = groups().get(name)
+      if (found?.length === 1) return { config: found[0]! }
+      if (found) return { ambiguous: found }
+    }
+    return undefined
+  }
+
+  /** The first of alias, provider model id, slug that leads back to the model; else its id. */
+  nameOf(config: ModelConfig): string {
+    for (const name of [config.alias, config.modelId, slugOf(config.displayName)]) {
+      if (!name) continue
+      const found = this.match(name)
+      if (found && 'config' in found && found.config.id === config.id) return name
+    }
+    return config.id
+  }
 }
 
 /** The key's models, each with the name it is listed under (in the order given). */
 export function namedModels(usable: readonly ModelConfig[], allowed: readonly string[]): Array<{ name: string; config: ModelConfig }> {
-  const candidates = modelsForKey(usable, allowed)
-  return candidates.map((config) => ({ name: publicName(candidates, config), config }))
+  const names = new ModelNames(modelsForKey(usable, allowed))
+  return names.candidates.map((config) => ({ name: names.nameOf(config), config }))
 }
 
 /**
@@ -70,13 +102,13 @@ export function namedModels(usable: readonly ModelConfig[], allowed: readonly st
  * a provider model id or slug that several of the key's models share.
  */
 export function pickModel(usable: readonly ModelConfig[], allowed: readonly string[], name: string): ModelConfig | undefined {
-  const candidates = modelsForKey(usable, allowed)
-  const found = match(candidates, name)
-  if (found && 'ambiguous' in found) throw new AmbiguousModel(name, found.ambiguous.map((c) => publicName(candidates, c)))
+  const names = new ModelNames(modelsForKey(usable, allowed))
+  const found = names.match(name)
+  if (found && 'ambiguous' in found) throw new AmbiguousModel(name, found.ambiguous.map((c) => names.nameOf(c)))
   return found?.config
 }
 
-/** The name a model is listed under for a key (see publicName). */
+/** The name a model is listed under for a key. */
 export function publicModelName(usable: readonly ModelConfig[], allowed: readonly string[], config: ModelConfig): string {
-  return publicName(modelsForKey(usable, allowed), config)
+  return new ModelNames(modelsForKey(usable, allowed)).nameOf(config)
 }
