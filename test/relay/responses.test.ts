@@ -120,6 +120,17 @@ describe.each(MODELS)('OpenAI SDK -> /v1/responses -> %s', (model) => {
   })
 })
 
+describe('/v1/responses streams and clients', () => {
+  it('closes the upstream request when the client leaves mid-stream, recorded as aborted', async () => {
+    w.upstream.enqueue({ chunks: 40, delayMs: 30, text: 'x'.repeat(40) })
+    const stream = await client().responses.create({ model: 'gemini-relay', input: question, stream: true })
+    for await (const event of stream) if (event.type === 'response.output_text.delta') break
+    await w.upstream.waitForClientClose(1)
+    await eventually(() => expect(w.recorder.entries).toMatchObject([{ status: 'aborted', estimated: true }]))
+    expect(w.metrics.open).toBe(0)
+  })
+})
+
 describe('/v1/responses input items and refusals', () => {
   it('maps system/developer messages, assistant turns and input_text parts', async () => {
     await client().responses.create({
