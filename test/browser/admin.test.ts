@@ -73,6 +73,15 @@ describe('console: admin', () => {
     const carolId = (await adminApi('GET', '/api/users?search=carol')).body.items[0].id
     expect((await adminApi('GET', `/api/admin/users/${carolId}/limits`)).body.limits).toMatchObject({ tokensPerDay: 5000, requestsPerMinute: null })
     await saveScreenshot(page, 'admin-users')
+
+    // A password reset: a one-time password typed into a password field; bob must change it at next sign-in.
+    await page.getByRole('row', { name: 'bob' }).getByRole('button', { name: 'Reset password' }).click()
+    await page.getByLabel('One-time password for bob').fill('bob one-time password')
+    await page.getByRole('button', { name: 'Reset password', exact: true }).last().click()
+    await page.getByText('Password of "bob" reset').waitFor()
+    const bob = await call(server.url, 'POST', '/api/auth/login', { body: { username: 'bob', password: 'bob one-time password' } })
+    expect(bob.status).toBe(200)
+    expect(bob.body.user.mustChangePassword).toBe(true)
   })
 
   it('adds an API-key upstream account, tests it, and puts it in a new system model\'s pool', async () => {

@@ -52,6 +52,13 @@ describe('console: self-service', () => {
     const bad = page.getByRole('region', { name: 'Bad key upstream' })
     await bad.getByRole('button', { name: 'Test connection' }).click()
     await expect.poll(() => bad.getByRole('status').textContent()).toMatch(/Failed: .*HTTP 401/)
+    // Replacing the wrong key with the right one, typed into a password field, fixes the connection.
+    await bad.getByRole('button', { name: 'Replace key' }).click()
+    await bad.getByLabel('New provider API key (empty removes it)').fill(UPSTREAM_KEY)
+    await bad.getByRole('button', { name: 'Save key' }).click()
+    await page.getByText('The key of "Bad key upstream" was replaced.').waitFor()
+    await bad.getByRole('button', { name: 'Test connection' }).click()
+    await expect.poll(() => bad.getByRole('status').textContent()).toMatch(/Connection OK/)
     // The provider key is never shown back: only its last four characters.
     expect(await page.content()).not.toContain(UPSTREAM_KEY)
     await saveScreenshot(page, 'my-models')

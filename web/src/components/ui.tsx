@@ -81,3 +81,26 @@ export function CopyButton({ text, label = 'Copy' }: { text: string; label?: str
     </button>
   )
 }
+
+/** An inline form for one secret (a password, an API key): typed into a password field, never shown back. */
+export function SecretForm(props: { label: string; submitLabel: string; allowEmpty?: boolean; onSubmit: (value: string) => Promise<boolean>; onCancel: () => void }) {
+  const [value, setValue] = useState('')
+  return (
+    <form
+      class="row secret-form"
+      onSubmit={async (e) => {
+        e.preventDefault()
+        if (await props.onSubmit(value)) setValue('')
+      }}
+    >
+      <label class="row">
+        {props.label}
+        <input type="password" autocomplete="new-password" required={!props.allowEmpty} value={value} onInput={(e) => setValue(e.currentTarget.value)} />
+      </label>
+      <button type="submit">{props.submitLabel}</button>
+      <button type="button" class="secondary" onClick={props.onCancel}>
+        Cancel
+      </button>
+    </form>
+  )
+}

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks'
 import { del, describeError, get, patch, post, type User } from '../api.ts'
-import { ErrorBox, Field, Notice, useAction } from '../components/ui.tsx'
+import { ErrorBox, Field, Notice, SecretForm, useAction } from '../components/ui.tsx'
 import { LimitsEditor } from './admin-limits.tsx'
 
 export function AdminUsersPage({ user: me }: { user: User }) {
@@ -27,13 +27,14 @@ export function AdminUsersPage({ user: me }: { user: User }) {
     }
   }
   const change = (u: User, body: Partial<Pick<User, 'role' | 'disabled'>>) => run(async () => (await patch(`/api/users/${u.id}`, body), await load()), describeError)
-  const resetPassword = (u: User) => {
-    const newPassword = prompt(`A one-time password for "${u.username}" (they must change it at next sign-in)`)
-    if (!newPassword) return
-    run(async () => {
-      await post(`/api/users/${u.id}/password`, { newPassword })
-      setNotice(`Password of "${u.username}" reset; their sessions ended.`)
-    }, describeError)
+  const [resetting, setResetting] = useState<User | null>(null)
+  const resetPassword = async (u: User, newPassword: string) => {
+    const ok = await run(() => post(`/api/users/${u.id}/password`, { newPassword }), describeError)
+    if (ok) {
+      setResetting(null)
+      setNotice(`Password of "${u.username}" reset: they choose a new one at next sign-in; their sessions ended.`)
+    }
+    return ok
   }
   const remove = (u: User) => {
     if (!confirm(`Delete "${u.username}" and everything they own?`)) return
@@ -95,7 +96,7 @@ export function AdminUsersPage({ user: me }: { user: User }) {
                       {u.disabled ? 'Enable' : 'Disable'}
                     </button>
                   )}
-                  <button type="button" class="secondary" onClick={() => resetPassword(u)}>
+                  <button type="button" class="secondary" onClick={() => setResetting(u)}>
                     Reset password
                   </button>
                   <button type="button" class="secondary" onClick={() => setLimitsOf(u)}>
@@ -112,6 +113,11 @@ export function AdminUsersPage({ user: me }: { user: User }) {
           </tbody>
         </table>
       </div>
+      {resetting && (
+        <div class="card">
+          <SecretForm label={`One-time password for ${resetting.username}`} submitLabel="Reset password" onSubmit={(password) => resetPassword(resetting, password)} onCancel={() => setResetting(null)} />
+        </div>
+      )}
       {limitsOf && <LimitsEditor user={limitsOf} onClose={() => setLimitsOf(null)} />}
     </div>
   )

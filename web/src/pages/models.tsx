@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks'
 import { del, describeError, get, patch, post, put } from '../api.ts'
-import { ErrorBox, Field, Notice, useAction } from '../components/ui.tsx'
+import { ErrorBox, Field, Notice, SecretForm, useAction } from '../components/ui.tsx'
 
 export interface ModelView {
   id: string
@@ -98,10 +98,14 @@ export function ModelsPage({ scope }: { scope: 'personal' | 'system' }) {
     if (!confirm(`Delete "${m.displayName}"?`)) return
     run(async () => (await del(`${base}/${m.id}`), await load()), describeError)
   }
-  const replaceKey = (m: ModelView) => {
-    const apiKey = prompt(`New provider API key for "${m.displayName}" (empty removes it)`)
-    if (apiKey === null) return
-    run(async () => (await post(`/api/models/${m.id}/api-key`, { apiKey: apiKey || null }), await load()), describeError)
+  const [replacing, setReplacing] = useState<string | null>(null)
+  const replaceKey = async (m: ModelView, apiKey: string) => {
+    const ok = await run(async () => (await post(`/api/models/${m.id}/api-key`, { apiKey: apiKey || null }), await load()), describeError)
+    if (ok) {
+      setReplacing(null)
+      setNotice(apiKey ? `The key of "${m.displayName}" was replaced.` : `The key of "${m.displayName}" was removed.`)
+    }
+    return ok
   }
   const loadAccounts = async () => setAccounts((await get<{ items: Account[] }>('/api/admin/accounts')).items)
   const poolOf = (m: ModelView) => m.accountIds ?? accounts.filter((a) => a.models.includes(m.id)).map((a) => a.id)
@@ -147,7 +151,7 @@ export function ModelsPage({ scope }: { scope: 'personal' | 'system' }) {
               <button type="button" class="secondary" onClick={() => test(m)} disabled={busy}>
                 Test connection
               </button>
-              <button type="button" class="secondary" onClick={() => replaceKey(m)}>
+              <button type="button" class="secondary" onClick={() => setReplacing(m.id)}>
                 Replace key
               </button>
               <button type="button" class="secondary" onClick={() => toggle(m)}>
@@ -158,6 +162,9 @@ export function ModelsPage({ scope }: { scope: 'personal' | 'system' }) {
               </button>
               {probes[m.id] && <span role="status">{probes[m.id]}</span>}
             </div>
+            {replacing === m.id && (
+              <SecretForm label="New provider API key (empty removes it)" submitLabel="Save key" allowEmpty onSubmit={(key) => replaceKey(m, key)} onCancel={() => setReplacing(null)} />
+            )}
           </section>
         ))}
         {!models.length && <p class="muted">No models yet.</p>}
