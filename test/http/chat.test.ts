@@ -187,6 +187,77 @@ describe('chat over HTTP against the test upstream', () => {
     expect((await messagesOf(sessionId))[1].content).toMatch(/^y{2,}$/)
   })
 
+  /** Opens a slow reply and reads it up to its `count`th delta; the rest of the stream stays open. */
+  async function slowReplyUntil(sessionId: string, count: number, token = user.token) {
+    upstream.enqueue({ chunks: 50, delayMs: 40, text: 'w'.repeat(50) })
+    const res = await t.app.request('/api/chat/stream', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sessionId, content: 'long please' }),
+    })
+    expect(res.status).toBe(200)
+    const events = readSse(res)
+    const seen: { event: string; data: any }[] = []
+    // next() by hand: leaving a for-await loop would cancel the stream.
+    while (seen.filter((e) => e.event === 'delta').length < count) seen.push((await events.next()).value!)
+    const rest = async () => {
+      for (let next = await events.next(); !next.done; next = await events.next()) seen.push(next.value)
+      return seen
+    }
+    return { assistantId: seen[0]!.data.assistantMessageId as string, rest }
+  }
+
+  it('answers 409 to a new message while a reply streams in the same chat, and stores nothing', async () => {
+    const sessionId = await sessionWith(await modelFor('openai'))
+    const { assistantId, rest } = await slowReplyUntil(sessionId, 2)
+    const refused = await t.request('POST', '/api/chat/stream', { token: user.token, body: { sessionId, content: 'me too' } })
+    expect(refused.status).toBe(409)
+    expect(refused.body.error.code).toBe('CONFLICT')
+    expect((await t.request('POST', '/api/chat', { token: user.token, body: { sessionId, content: 'me too' } })).status).toBe(409)
+    expect(upstream.requests).toHaveLength(1)
+    await t.request('POST', `/api/chat/${assistantId}/stop`, { token: user.token })
+    await rest()
+    expect((await messagesOf(sessionId)).map((m: any) => m.content)).toEqual(['long please', expect.stringMatching(/^w+$/)])
+    // Another chat is not blocked, and once the reply ended this one takes messages again.
+    expect((await t.request('POST', '/api/chat', { token: user.token, body: { sessionId, content: 'now?' } })).body.status).toBe('complete')
+  })
+
+  it('deleting a chat during a reply stops it, closes the upstream call and never tells the client complete', async () => {
+    const sessionId = await sessionWith(await modelFor('anthropic'))
+    const { rest } = await slowReplyUntil(sessionId, 2)
+    expect((await t.request('DELETE', `/api/sessions/${sessionId}`, { token: user.token })).status).toBe(204)
+    const events = await rest()
+    await upstream.waitForClientClose(1, 5000)
+    expect(events.map((e) => e.event).slice(-2)).toEqual(['error', 'done'])
+    expect(events.at(-2)!.data.code).toBe('NOT_FOUND')
+    expect(events.at(-1)!.data.status).toBe('aborted')
+    expect(events.filter((e) => e.event === 'delta').length).toBeLessThan(50)
+    expect((await t.request('GET', `/api/sessions/${sessionId}`, { token: user.token })).status).toBe(404)
+  })
+
+  it("deleting another user's chat id stops nothing", async () => {
+    const sessionId = await sessionWith(await modelFor('openai'))
+    const { assistantId, rest } = await slowReplyUntil(sessionId, 1)
+    const other = await t.registerUser('deleter')
+    expect((await t.request('DELETE', `/api/sessions/${sessionId}`, { token: other.token })).status).toBe(404)
+    await t.request('POST', `/api/chat/${assistantId}/stop`, { token: user.token })
+    const events = await rest()
+    expect(events.at(-1)!.data.status).toBe('aborted') // stopped by its owner, not by the other user
+    expect(events.some((e) => e.event === 'error')).toBe(false)
+  })
+
+  it('deleting a user stops their replies and the upstream calls', async () => {
+    const victim = await t.registerUser('leaving')
+    const sessionId = await sessionWith(await modelFor('openai', {}, victim.token), victim.token)
+    const { rest } = await slowReplyUntil(sessionId, 2, victim.token)
+    const admin = await t.adminToken()
+    expect((await t.request('DELETE', `/api/users/${victim.id}`, { token: admin })).status).toBe(204)
+    const events = await rest()
+    await upstream.waitForClientClose(1, 5000)
+    expect(events.at(-2)).toMatchObject({ event: 'error', data: { code: 'NOT_FOUND' } })
+    expect(events.at(-1)!.data.status).toBe('aborted')
+  })
+
   it('regenerates the last reply as a sibling and edits the last user message', async () => {
     const sessionId = await sessionWith(await modelFor('openai'))
     upstream.setDefault({ echo: true })

@@ -28,8 +28,10 @@ describe('limits and usage over HTTP (chat against the test upstream)', () => {
     })
     expect(model.status, JSON.stringify(model.body)).toBe(201)
     const session = await t.request('POST', '/api/sessions', { token: user.token, body: { modelId: model.body.id } })
-    const chat = (content = 'hi') => t.request('POST', '/api/chat', { token: user.token, body: { sessionId: session.body.id, content } })
-    return { ...user, sessionId: session.body.id as string, chat }
+    const chat = (content = 'hi', sessionId: string = session.body.id) => t.request('POST', '/api/chat', { token: user.token, body: { sessionId, content } })
+    // A chat takes one reply at a time (409): concurrent requests go to another session.
+    const newSession = async () => (await t.request('POST', '/api/sessions', { token: user.token, body: { modelId: model.body.id } })).body.id as string
+    return { ...user, sessionId: session.body.id as string, chat, newSession }
   }
 
   const setLimits = (userId: string, limits: Record<string, unknown>) => t.request('PUT', `/api/admin/users/${userId}/limits`, { token: admin, body: limits })
@@ -59,7 +61,7 @@ describe('limits and usage over HTTP (chat against the test upstream)', () => {
     })
     for await (const event of readSse(res)) {
       if (event.event !== 'delta') continue
-      const second = await u.chat('meanwhile')
+      const second = await u.chat('meanwhile', await u.newSession())
       expect(second.status).toBe(429)
       expect(second.body.error.details.limit).toBe('concurrentStreams')
       expect(second.headers.get('retry-after')).toBe('1')

@@ -86,8 +86,10 @@ describe('limits across two replicas (one PostgreSQL, one Redis)', () => {
     const model = await a.request('POST', '/api/models', token, { providerKind: 'openai', displayName: 'gpt', modelId: 'gpt-4o-mini', baseUrl: `${upstream.url}/v1`, apiKey: UPSTREAM_KEY, maxOutputTokens: 100 })
     const session = await a.request('POST', '/api/sessions', token, { modelId: model.body.id })
     expect((await a.request('PUT', `/api/admin/users/${id}/limits`, admin, limits)).status).toBe(200)
-    const chat = (on: Replica) => on.request('POST', '/api/chat', token, { sessionId: session.body.id, content: 'hi' })
-    return { id, token, sessionId: session.body.id as string, chat }
+    // A chat takes one reply at a time (409): a request made while one streams goes to another session.
+    const other = await a.request('POST', '/api/sessions', token, { modelId: model.body.id })
+    const chat = (on: Replica, sessionId: string = session.body.id) => on.request('POST', '/api/chat', token, { sessionId, content: 'hi' })
+    return { id, token, sessionId: session.body.id as string, otherSessionId: other.body.id as string, chat }
   }
 
   it('uses the Redis gate on both replicas', () => {
@@ -122,7 +124,7 @@ describe('limits across two replicas (one PostgreSQL, one Redis)', () => {
     })
     let refusedOnB: { status: number; body: any } | undefined
     for await (const event of readSse(streaming)) {
-      if (event.event === 'delta' && !refusedOnB) refusedOnB = await u.chat(b)
+      if (event.event === 'delta' && !refusedOnB) refusedOnB = await u.chat(b, u.otherSessionId)
     }
     expect(refusedOnB).toMatchObject({ status: 429, body: { error: { code: 'RATE_LIMITED', details: { limit: 'concurrentStreams' } } } })
     // The stream on A ended and settled: B may stream now.
@@ -140,7 +142,7 @@ describe('limits across two replicas (one PostgreSQL, one Redis)', () => {
     })
     let refusedOnB: { status: number; body: any } | undefined
     for await (const event of readSse(streaming)) {
-      if (event.event === 'delta' && !refusedOnB) refusedOnB = await u.chat(b)
+      if (event.event === 'delta' && !refusedOnB) refusedOnB = await u.chat(b, u.otherSessionId)
     }
     expect(refusedOnB).toMatchObject({ status: 429, body: { error: { code: 'QUOTA_EXCEEDED', details: { limit: 'tokensPerDay', limitValue: 150 } } } })
     expect(refusedOnB!.body.error.details.used).toBeGreaterThan(100) // A's reservation, seen by B

@@ -17,6 +17,11 @@ export interface BuildPromptInput {
   budgetOverride?: number
 }
 
+export interface BuiltPrompt extends TruncateContextResult {
+  /** The history holds a reply still streaming: a prompt built now would leave that exchange out. */
+  replyInFlight: boolean
+}
+
 /**
  * Room kept free besides the output: our counts are exact for OpenAI models only (and the cached count
  * may come from another model's tokenizer after a model switch), so keep 2% of the window, at least 64.
@@ -34,12 +39,13 @@ export class TruncateContext {
     @inject(TokenCounter) private readonly counter: TokenCounter,
   ) {}
 
-  async execute(input: BuildPromptInput): Promise<TruncateContextResult> {
+  async execute(input: BuildPromptInput): Promise<BuiltPrompt> {
     const { model } = input
     const all = await this.messages.listAll(input.sessionId)
+    const history = historyBefore(all, input.newest.id)
     const result = truncateContext({
       system: input.system ? { text: input.system, tokens: this.counter.countMessage(input.system, model) } : null,
-      history: historyBefore(all, input.newest.id).map(toContextMessage),
+      history: history.map(toContextMessage),
       newest: { ...input.newest, tokens: this.counter.countMessage(input.newest.content, model) },
       contextWindow: input.contextWindow,
       outputReserve: this.outputReserve(input),
@@ -47,7 +53,7 @@ export class TruncateContext {
       countTokens: (content) => this.counter.countMessage(content, model),
     })
     if (Object.keys(result.counted).length > 0) await this.messages.saveTokenCounts(result.counted)
-    return result
+    return { ...result, replyInFlight: history.some((m) => m.status === 'streaming') }
   }
 
   private outputReserve({ contextWindow, maxOutputTokens, budgetOverride }: BuildPromptInput): number {

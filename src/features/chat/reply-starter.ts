@@ -12,7 +12,7 @@ import { TruncateContext } from './build-prompt.use-case.ts'
 import type { ChatEvent } from './chat-events.ts'
 import { ChatSessionRepository } from './chat-session.repository.port.ts'
 import { deriveTitle, UNTITLED, type ChatSession } from './chat-session.ts'
-import { MessageTooLong, NoModelSelected } from './chat.errors.ts'
+import { MessageTooLong, NoModelSelected, ReplyInProgress } from './chat.errors.ts'
 import { MessageRepository } from './message.repository.port.ts'
 import type { Message } from './message.ts'
 import { ReplyStreamer } from './reply-streamer.ts'
@@ -75,6 +75,8 @@ export class ReplyStarter {
         budgetOverride,
       })
     const firstPlan = await plan()
+    // Regenerate and edit check their own user message; a new message must wait for any reply in the chat.
+    if (!prompt.existing && firstPlan.replyInFlight) throw new ReplyInProgress()
     const admission = await this.gate
       .admit({
         actor,
@@ -106,6 +108,7 @@ export class ReplyStarter {
       const events = this.streamer.stream({
         actor,
         assistantMessageId: assistantMessage.id,
+        sessionId: session.id,
         model,
         system: session.systemPrompt,
         prompt: firstPlan,

@@ -14,7 +14,7 @@ import { UsageRecorder } from '../usage/usage-recorder.port.ts'
 import type { ChatEvent } from './chat-events.ts'
 import { MessageRepository } from './message.repository.port.ts'
 import type { MessageFinal, MessageUsage } from './message.ts'
-import { ReplyControl } from './reply-control.port.ts'
+import { ReplyControl, type StopReason } from './reply-control.port.ts'
 import { TokenCounter } from './token-counter.port.ts'
 
 export interface PromptPlan {
@@ -25,6 +25,7 @@ export interface PromptPlan {
 export interface ReplyJob {
   actor: Actor
   assistantMessageId: string
+  sessionId: string
   model: UsableModel
   system: string | null
   prompt: PromptPlan
@@ -35,6 +36,9 @@ export interface ReplyJob {
   /** Aborted when the client goes away. */
   clientSignal?: AbortSignal
 }
+
+/** Told to a client whose chat (or user) was deleted while the reply streamed: the message no longer exists. */
+const REPLY_DELETED: ChatEvent = { type: 'error', code: 'NOT_FOUND', message: 'The chat was deleted; its reply was stopped' }
 
 /** How often the partial text is saved while streaming: a crash loses at most this much. */
 export const PROGRESS_INTERVAL_MS = 1000
@@ -75,7 +79,7 @@ export class ReplyStreamer {
     const closeMetric = this.metrics.streamOpened('chat')
     const stop = new AbortController()
     const signal = job.clientSignal ? AbortSignal.any([stop.signal, job.clientSignal]) : stop.signal
-    const unregister = this.control.register(job.assistantMessageId, job.actor.userId, () => stop.abort())
+    const unregister = this.control.register(job.assistantMessageId, { ownerId: job.actor.userId, sessionId: job.sessionId }, (reason) => stop.abort(reason))
     const progress: Progress = { startedAt: this.nowMs(), text: '', usage: {}, finishReason: null, firstTokenAt: null, providerMs: 0 }
     const saver = setInterval(() => {
       this.messages.saveProgress(job.assistantMessageId, progress.text).catch((err) => this.log.warn({ err }, 'could not save reply progress'))
@@ -95,6 +99,7 @@ export class ReplyStreamer {
       const status = failure ? 'error' : signal.aborted ? 'aborted' : 'complete'
       final = await this.finalize(job, progress, status, failure)
       if (failure) yield { type: 'error', code: failure.code, message: failure.message }
+      else if ((stop.signal.reason as StopReason | undefined) === 'deleted') yield REPLY_DELETED
       else yield { type: 'usage', usage: final.usage }
       const overheadMs = Math.max(0, Math.round(performance.now() - started - progress.providerMs))
       this.report(job, progress, final, failure, overheadMs)

@@ -32,7 +32,7 @@ describe('RedisReplyControl on a real Redis', () => {
   it('stops a reply running here without Redis round trips', async () => {
     const a = await replica()
     let stopped = 0
-    a.register('m-local', 'alice', () => stopped++)
+    a.register('m-local', { ownerId: 'alice' }, () => stopped++)
     expect(await a.stop('m-local', 'alice')).toBe(true)
     expect(stopped).toBe(1)
   })
@@ -40,7 +40,7 @@ describe('RedisReplyControl on a real Redis', () => {
   it('stops a reply running on another replica, which acknowledges', async () => {
     const [a, b] = [await replica(), await replica()]
     let stopped = 0
-    const unregister = a.register('m-remote', 'alice', () => stopped++)
+    const unregister = a.register('m-remote', { ownerId: 'alice' }, () => stopped++)
     const started = Date.now()
     expect(await b.stop('m-remote', 'alice')).toBe(true)
     expect(Date.now() - started).toBeLessThan(STOP_ACK_TIMEOUT_MS)
@@ -52,7 +52,7 @@ describe('RedisReplyControl on a real Redis', () => {
   it('answers false after the timeout when nobody runs the reply, or it belongs to someone else', async () => {
     const [a, b] = [await replica(), await replica(150)]
     let stopped = 0
-    a.register('m-owned', 'alice', () => stopped++)
+    a.register('m-owned', { ownerId: 'alice' }, () => stopped++)
     expect(await b.stop('m-owned', 'mallory')).toBe(false)
     expect(await b.stop('m-nowhere', 'alice')).toBe(false)
     expect(stopped).toBe(0)
@@ -119,5 +119,31 @@ describe('a stop request on replica B stops a stream served by replica A', () =>
     const reply = messages.body.items.find((m: any) => m.id === assistantId)
     expect(reply.status).toBe('aborted')
     expect(reply.content).toMatch(/^z{3,49}$/)
+  })
+
+  it('deleting the chat on B stops the reply streaming on A and its upstream call', async () => {
+    upstream.reset()
+    const registered = await a.request('POST', '/api/auth/register', { body: { username: 'deleter', password: 'deleter password' } })
+    const token: string = registered.body.accessToken
+    const model = await a.request('POST', '/api/models', {
+      token,
+      body: { providerKind: 'openai', displayName: 'slow', modelId: 'gpt-4o-mini', baseUrl: `${upstream.url}/v1`, apiKey: UPSTREAM_KEY },
+    })
+    const session = await a.request('POST', '/api/sessions', { token, body: { modelId: model.body.id } })
+    upstream.enqueue({ chunks: 50, delayMs: 40, text: 'q'.repeat(50) })
+    const res = await a.app.request('/api/chat/stream', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sessionId: session.body.id, content: 'a long answer please' }),
+    })
+    const events: { event: string; data: any }[] = []
+    let deleted: number | undefined
+    for await (const event of readSse(res)) {
+      events.push(event)
+      if (event.event === 'delta' && deleted === undefined) deleted = (await b.request('DELETE', `/api/sessions/${session.body.id}`, { token })).status
+    }
+    expect(deleted).toBe(204)
+    expect(events.slice(-2).map((e) => [e.event, e.data.code ?? e.data.status])).toEqual([['error', 'NOT_FOUND'], ['done', 'aborted']])
+    await upstream.waitForClientClose(1, 5000)
   })
 })

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { InProcessReplyControl } from '../../../src/features/chat/adapters/in-process-reply-control.ts'
 import { CreateSession } from '../../../src/features/chat/create-session.use-case.ts'
 import { DeleteSession } from '../../../src/features/chat/delete-session.use-case.ts'
 import { GetSession } from '../../../src/features/chat/get-session.use-case.ts'
@@ -41,7 +42,7 @@ function setup(defaults: Record<string, string[]> = {}) {
     list: new ListSessions(sessions),
     get: new GetSession(sessions),
     update: new UpdateSession(sessions, access),
-    remove: new DeleteSession(sessions),
+    remove: new DeleteSession(sessions, new InProcessReplyControl()),
     listMessages: new ListMessages(sessions, messages),
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { InProcessReplyControl } from '../../../src/features/chat/adapters/in-process-reply-control.ts'
 import type { AuditEntry, AuditTrail } from '../../../src/features/audit/audit-trail.port.ts'
 import { BcryptPasswordHasher } from '../../../src/features/auth/adapters/bcrypt-password-hasher.ts'
 import { InMemoryRefreshTokenRepository } from '../../../src/features/auth/testing/in-memory-refresh-token.repository.ts'
@@ -32,7 +33,7 @@ async function setup() {
     asUser,
     update: new UpdateUser(users, tokens, audit, clock),
     reset: new ResetUserPassword(users, hasher, tokens, audit, clock),
-    remove: new DeleteUser(users, audit),
+    remove: new DeleteUser(users, audit, new InProcessReplyControl()),
     list: new ListUsers(users),
     get: new GetUser(users),
   }

@@ -3,6 +3,7 @@ import { inject, injectable } from 'tsyringe'
 import { RedisClient, type Redis } from '../../../shared/infra/redis.ts'
 import { channelOf, parseMessage, RedisSubscription } from '../../../shared/infra/redis-subscription.ts'
 import { Log, type Logger } from '../../../shared/logger.ts'
+import type { ReplyScope, StopReason } from '../reply-control.port.ts'
 import { InProcessReplyControl } from './in-process-reply-control.ts'
 
 /** How long a stop request waits for the replica that runs the reply to say it stopped it. */
@@ -14,7 +15,17 @@ interface StopRequest {
   ownerId: string
   /** The requesting replica's instance id: the acknowledgement goes to its own channel. */
   replyTo: string
+  reason?: StopReason
 }
+
+/** Stops every reply of an owner (or of one of their sessions): broadcast, nobody acknowledges. */
+interface StopAllRequest {
+  all: ReplyScope
+  reason: StopReason
+  replyTo: string
+}
+
+const REASONS: readonly StopReason[] = ['stopped', 'deleted', 'abandoned', 'shutdown']
 
 /**
  * Stops replies wherever they run. A reply served here stops at once; otherwise the request is
@@ -43,9 +54,9 @@ export class RedisReplyControl extends InProcessReplyControl {
     this.ready = this.subscription.ready
   }
 
-  override async stop(messageId: string, ownerId: string): Promise<boolean> {
-    if (this.stopLocal(messageId, ownerId)) return true
-    const request: StopRequest = { requestId: randomUUID(), messageId, ownerId, replyTo: this.instanceId }
+  override async stop(messageId: string, ownerId: string, reason: StopReason = 'stopped'): Promise<boolean> {
+    if (this.stopLocal(messageId, ownerId, reason)) return true
+    const request: StopRequest = { requestId: randomUUID(), messageId, ownerId, replyTo: this.instanceId, reason }
     const acknowledged = new Promise<boolean>((settle) => {
       const timer = setTimeout(() => settle(false), this.ackTimeoutMs)
       this.waiting.set(request.requestId, (stopped) => {
@@ -64,6 +75,12 @@ export class RedisReplyControl extends InProcessReplyControl {
     }
   }
 
+  override async stopAll(scope: ReplyScope, reason: StopReason): Promise<void> {
+    this.stopAllLocalIn(scope, reason)
+    const request: StopAllRequest = { all: { ownerId: scope.ownerId, sessionId: scope.sessionId }, reason, replyTo: this.instanceId }
+    await this.redis.publish(this.requests, JSON.stringify(request))
+  }
+
   /** Called by the container's dispose(): closes the subscriber connection (the shared one is not ours). */
   async dispose(): Promise<void> {
     for (const settle of this.waiting.values()) settle(false)
@@ -74,15 +91,29 @@ export class RedisReplyControl extends InProcessReplyControl {
     const message = parseMessage(raw)
     if (channel === this.acks && typeof message?.requestId === 'string') {
       this.waiting.get(message.requestId)?.(message.stopped === true)
+    } else if (channel === this.requests && isStopAllRequest(message) && message.replyTo !== this.instanceId) {
+      this.stopAllLocalIn(message.all, message.reason)
     } else if (channel === this.requests && isStopRequest(message) && message.replyTo !== this.instanceId) {
       // Only the replica that runs the reply answers; the others stay silent.
-      if (!this.stopLocal(message.messageId, message.ownerId)) return
+      const reason = REASONS.includes(message.reason as StopReason) ? (message.reason as StopReason) : 'stopped'
+      if (!this.stopLocal(message.messageId, message.ownerId, reason)) return
       const ack = JSON.stringify({ requestId: message.requestId, stopped: true })
       this.redis
         .publish(`${this.requests}:ack:${message.replyTo}`, ack)
         .catch((err: unknown) => this.log.warn({ err }, 'could not acknowledge a stop request'))
     }
   }
+}
+
+function isStopAllRequest(value: Record<string, unknown> | undefined): value is Record<string, unknown> & StopAllRequest {
+  const all = value?.all as Record<string, unknown> | undefined
+  return (
+    !!all &&
+    typeof all.ownerId === 'string' &&
+    (all.sessionId === undefined || typeof all.sessionId === 'string') &&
+    REASONS.includes(value!.reason as StopReason) &&
+    typeof value!.replyTo === 'string'
+  )
 }
 
 function isStopRequest(value: Record<string, unknown> | undefined): value is Record<string, unknown> & StopRequest {
