@@ -49,6 +49,8 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   METRICS_PORT: port.optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  CHAT_RESUME_GRACE_S: z.coerce.number().int().min(0).max(3600).default(30),
+  CHAT_RESUME_MAX_EVENTS: z.coerce.number().int().min(16).max(1_000_000).default(4096),
   STREAM_STALE_AFTER_MS: z.coerce.number().int().min(3000, 'must be at least 3000 (replies save progress every second)').default(30_000),
   UPSTREAM_CONNECT_TIMEOUT_MS: positiveInt.default(10_000),
   UPSTREAM_HEADERS_TIMEOUT_MS: positiveInt.default(60_000),
@@ -122,6 +124,8 @@ export interface Config {
   shutdownGraceMs: number
   /** PostgreSQL: a `streaming` reply with no saved progress for this long belongs to a dead process. */
   streamStaleAfterMs: number
+  /** CHAT_RESUME_GRACE_S and CHAT_RESUME_MAX_EVENTS: how long a reply outlives its client, and how many events it keeps for reconnects. */
+  chat: { resumeGraceSeconds: number; resumeMaxEvents: number }
   /** Every outbound call (providers, OAuth token endpoints, model tests); total: the whole call, streamed body included. */
   upstream: { connectTimeoutMs: number; headersTimeoutMs: number; idleTimeoutMs: number; totalTimeoutMs: number }
   /**
@@ -241,6 +245,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     metricsPort: env.METRICS_PORT,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     streamStaleAfterMs: env.STREAM_STALE_AFTER_MS,
+    chat: { resumeGraceSeconds: env.CHAT_RESUME_GRACE_S, resumeMaxEvents: env.CHAT_RESUME_MAX_EVENTS },
     upstream: {
       connectTimeoutMs: env.UPSTREAM_CONNECT_TIMEOUT_MS,
       headersTimeoutMs: env.UPSTREAM_HEADERS_TIMEOUT_MS,

@@ -64,7 +64,7 @@ export function buildContainer(infra: Infrastructure, override?: (c: DependencyC
   registerUsers(c, { cache: cacheSignIns })
   registerAuth(c, { ...infra.config.auth, jwtSecret: infra.secrets.jwtSecret, cacheSignIns })
   registerProviders(c, { ...infra.config.upstream, outbound: infra.config.outbound })
-  registerChat(c)
+  registerChat(c, { graceMs: infra.config.chat.resumeGraceSeconds * 1000, maxEvents: infra.config.chat.resumeMaxEvents })
   registerUsage(c)
   registerKeys(c, { pepper: infra.secrets.apiKeyPepper })
   registerRelay(c, { maxAttempts: infra.config.relayMaxAttempts })

@@ -95,12 +95,14 @@ async function shutdown(parts: {
   const replies = resolve(container, ReplyControl)
   const closed = new Promise<void>((done) => server.close(() => done()))
   const graceOver = new Promise<'grace-over'>((done) => setTimeout(() => done('grace-over'), graceMs).unref())
-  if ((await Promise.race([closed, graceOver])) === 'grace-over') {
+  const graceIsOver = (await Promise.race([closed, graceOver])) === 'grace-over'
+  // Replies nobody follows any more (waiting out their resume grace) would hold the process too.
+  if (graceIsOver || replies.runningLocal() > 0) {
     const stopped = replies.stopAllLocal()
-    log.info({ stopped }, 'grace period over: stopping open streams')
+    log.info({ stopped }, graceIsOver ? 'grace period over: stopping open streams' : 'stopping replies nobody follows')
     await waitUntil(() => replies.runningLocal() === 0, 5000)
-    ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()
   }
+  if (graceIsOver) (server as { closeAllConnections?: () => void }).closeAllConnections?.()
   await resolve(container, UsageRecorder).flush()
   await container.dispose()
   await parts.metrics?.close()

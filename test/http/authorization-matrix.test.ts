@@ -119,6 +119,7 @@ const MATRIX: Record<string, Row> = {
   'POST /api/chat/stream': { expect: signedIn(404), body: (c) => ({ sessionId: c.owner.id, content: 'hi' }) },
   'POST /api/chat': { expect: signedIn(404), body: (c) => ({ sessionId: c.owner.id, content: 'hi' }) },
   'POST /api/chat/{messageId}/stop': { expect: signedIn(404) },
+  'GET /api/chat/{messageId}/stream': { expect: signedIn(404) },
   'POST /api/chat/{messageId}/regenerate': { expect: signedIn(404), body: () => ({}) },
   'POST /api/chat/{messageId}/edit': { expect: signedIn(404), body: () => ({ content: 'x' }) },
 }

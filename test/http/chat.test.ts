@@ -17,7 +17,8 @@ describe('chat over HTTP against the test upstream', () => {
 
   beforeAll(async () => {
     upstream = await startUpstream()
-    t = await createTestApp()
+    // A reply whose client left stops at once (test/http/chat-resume.test.ts covers the grace period).
+    t = await createTestApp({ env: { CHAT_RESUME_GRACE_S: '0' } })
     user = await t.registerUser('chatter')
   })
   afterAll(async () => {
@@ -83,18 +84,39 @@ describe('chat over HTTP against the test upstream', () => {
     expect(upstream.requests).toHaveLength(3)
   })
 
-  it('reports a rejected key as an error event and stores the failed reply', async () => {
+  it('answers a rejected key before the first byte with its HTTP status (502) and stores the failed reply', async () => {
     const modelId = await modelFor('openai', { apiKey: 'sk-wrong-key-000000000000' })
     const sessionId = await sessionWith(modelId)
     const res = await t.request('POST', '/api/chat/stream', { token: user.token, body: { sessionId, content: 'hi' } })
-    const { events } = parseSse(res.body)
-    expect(events.map((e) => e.event)).toEqual(['message', 'error', 'done'])
-    expect(events[1]!.data.code).toBe('PROVIDER_AUTH_FAILED')
-    expect(events[1]!.data.message).not.toContain('sk-wrong-key-000000000000')
+    expect(res.status).toBe(502)
+    expect(res.headers.get('content-type')).toContain('application/json')
+    expect(res.body.error.code).toBe('PROVIDER_AUTH_FAILED')
+    expect(res.body.error.requestId).toBeTruthy()
+    expect(JSON.stringify(res.body)).not.toContain('sk-wrong-key-000000000000')
     const [userMsg, reply] = await messagesOf(sessionId)
     expect(userMsg.status).toBe('complete')
     expect(reply).toMatchObject({ status: 'error', errorCode: 'PROVIDER_AUTH_FAILED', content: '' })
     expect(upstream.requests).toHaveLength(1)
+    // The failed reply is final already: the chat takes the next message.
+    expect((await t.request('POST', '/api/chat', { token: user.token, body: { sessionId, content: 'again' } })).status).toBe(502)
+  })
+
+  it.each([
+    ['a rate limit', { fail: 'rate_limit', retryAfter: 40 }, 429, 'PROVIDER_RATE_LIMITED'],
+    ['an overload', { fail: 'overloaded' }, 503, 'PROVIDER_UNAVAILABLE'],
+    ['a server error', { fail: 'server' }, 503, 'PROVIDER_UNAVAILABLE'],
+    ['a refused request', { fail: 'bad_request' }, 502, 'PROVIDER_BAD_REQUEST'],
+  ] as const)('answers %s before the first byte with the real status, in SSE and JSON requests alike', async (_what, scenario, status, code) => {
+    const sessionId = await sessionWith(await modelFor('anthropic'))
+    for (const path of ['/api/chat/stream', '/api/chat']) {
+      upstream.reset()
+      upstream.setDefault(scenario)
+      const res = await t.request('POST', path, { token: user.token, body: { sessionId, content: 'hi' } })
+      expect(res.status, path).toBe(status)
+      expect(res.body.error.code).toBe(code)
+      if (status === 429) expect(res.headers.get('retry-after')).toBe('40')
+    }
+    expect((await messagesOf(sessionId)).filter((m: any) => m.role === 'assistant').map((m: any) => m.status)).toEqual(['error', 'error'])
   })
 
   it.each([
@@ -131,8 +153,8 @@ describe('chat over HTTP against the test upstream', () => {
     const sessionId = await sessionWith(await modelFor('anthropic'))
     upstream.enqueue({ fail: 'context_length', contextWindow: 5 })
     const res = await t.request('POST', '/api/chat/stream', { token: user.token, body: { sessionId, content: 'a long question '.repeat(10) } })
-    const { events } = parseSse(res.body)
-    expect(events[1]).toMatchObject({ event: 'error', data: { code: 'CONTEXT_TOO_LONG', message: expect.stringContaining('prompt is too long') } })
+    expect(res.status).toBe(400)
+    expect(res.body.error).toMatchObject({ code: 'CONTEXT_TOO_LONG', message: expect.stringContaining('prompt is too long') })
     expect(upstream.requests).toHaveLength(1)
   })
 
@@ -172,7 +194,7 @@ describe('chat over HTTP against the test upstream', () => {
     expect(reply.usage.estimated).toBe(true)
   })
 
-  it('finalizes as aborted when the client disconnects', async () => {
+  it('with CHAT_RESUME_GRACE_S=0, finalizes as aborted as soon as the client disconnects', async () => {
     const sessionId = await sessionWith(await modelFor('anthropic'))
     upstream.enqueue({ chunks: 50, delayMs: 40, text: 'y'.repeat(50) })
     const res = await t.app.request('/api/chat/stream', {
@@ -256,6 +278,23 @@ describe('chat over HTTP against the test upstream', () => {
     await upstream.waitForClientClose(1, 5000)
     expect(events.at(-2)).toMatchObject({ event: 'error', data: { code: 'NOT_FOUND' } })
     expect(events.at(-1)!.data.status).toBe('aborted')
+  })
+
+  it('answers GET /api/chat/{id}/stream for an ended reply from the stored message, after the client\'s position', async () => {
+    // CHAT_RESUME_GRACE_S=0 here: an ended reply is forgotten at once and read from the database.
+    const sessionId = await sessionWith(await modelFor('openai'))
+    upstream.enqueue({ chunks: 6, text: 'uvwxyz' })
+    const res = await t.request('POST', '/api/chat/stream', { token: user.token, body: { sessionId, content: 'hi' } })
+    const ids = [...(res.body as string).matchAll(/^id: (.*)$/gm)].map((m) => m[1]!)
+    const assistantId = parseSse(res.body).events[0]!.data.assistantMessageId as string
+    const follow = (headers: Record<string, string> = {}) => t.request('GET', `/api/chat/${assistantId}/stream`, { token: user.token, headers })
+    const after = parseSse((await follow({ 'last-event-id': ids[3]! })).body).events
+    expect(after.map((e) => e.event)).toEqual(['delta', 'usage', 'done'])
+    expect(after[0]!.data.text).toBe('xyz')
+    expect(after.at(-1)!.data).toMatchObject({ messageId: assistantId, status: 'complete' })
+    const whole = parseSse((await follow()).body).events
+    expect(whole.map((e) => e.event)).toEqual(['message', 'delta', 'usage', 'done'])
+    expect(whole[1]!.data.text).toBe('uvwxyz')
   })
 
   it('regenerates the last reply as a sibling and edits the last user message', async () => {

@@ -116,7 +116,18 @@ describe('the total upstream deadline over HTTP: chat and relay', () => {
     await expect.poll(() => bad.open).toBe(0)
   }
 
-  it.each<Mode>(['no-headers', 'stall-after-headers', 'trickle'])('chat (%s): an error event after the deadline, one upstream attempt, the reply stored as failed', async (mode) => {
+  it('chat (no-headers): 503 after the deadline (nothing was streamed yet), one upstream attempt, the reply stored as failed', async () => {
+    bad.mode = 'no-headers'
+    const res = await chatStream(badSession)
+    expect(res.status).toBe(503)
+    expect(res.body.error).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', message: expect.stringMatching(/total timeout/) })
+    expect(bad.requests).toBe(1)
+    const messages = (await t.request('GET', `/api/sessions/${badSession}/messages`, { token: user.token })).body.items
+    expect(messages.at(-1)).toMatchObject({ status: 'error', errorCode: 'PROVIDER_UNAVAILABLE' })
+    await expectSlotFreed()
+  })
+
+  it.each<Mode>(['stall-after-headers', 'trickle'])('chat (%s): an error event after the deadline, one upstream attempt, the reply stored as failed', async (mode) => {
     bad.mode = mode
     const res = await chatStream(badSession)
     expect(res.status).toBe(200)
@@ -124,7 +135,7 @@ describe('the total upstream deadline over HTTP: chat and relay', () => {
     const error = events.find((e) => e.event === 'error')
     expect(error?.data).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', message: expect.stringMatching(/total timeout/) })
     expect(events.at(-1)).toMatchObject({ event: 'done', data: { status: 'error' } })
-    expect(events.filter((e) => e.event === 'delta').map((e) => e.data.text).join('')).toBe(mode === 'no-headers' ? '' : 'Hel')
+    expect(events.filter((e) => e.event === 'delta').map((e) => e.data.text).join('')).toBe('Hel')
     expect(bad.requests).toBe(1)
     const messages = (await t.request('GET', `/api/sessions/${badSession}/messages`, { token: user.token })).body.items
     expect(messages.at(-1)).toMatchObject({ status: 'error', errorCode: 'PROVIDER_UNAVAILABLE' })

@@ -7,7 +7,6 @@ import { bindValue, resolve } from '../../src/shared/di.ts'
 import { systemResolver, type Resolver } from '../../src/shared/outbound/guarded-connector.ts'
 import { OutboundPolicy, OutboundTransport } from '../../src/shared/outbound/outbound-transport.port.ts'
 import { UndiciTransport } from '../../src/shared/outbound/undici-transport.ts'
-import { parseSse } from '../support/sse.ts'
 import { createTestApp, type TestApp } from '../support/test-app.ts'
 import { startUpstream, UPSTREAM_KEY, type Upstream } from '../support/upstream/server.ts'
 
@@ -121,13 +120,12 @@ describe('SSRF: personal models under the default outbound policy (public addres
       secret = await platformKey(t, user.token)
     })
 
-    it('chat: an error event OUTBOUND_ADDRESS_REFUSED naming the host (not the address), the reply stored as failed', async () => {
+    it('chat: 403 OUTBOUND_ADDRESS_REFUSED naming the host (not the address), the reply stored as failed', async () => {
       const session = await t.request('POST', '/api/sessions', { token: user.token, body: { modelId: openaiModel } })
       const res = await t.request('POST', '/api/chat/stream', { token: user.token, body: { sessionId: session.body.id, content: 'hi' } })
-      const { events } = parseSse(res.body)
-      expect(events.map((e) => e.event)).toEqual(['message', 'error', 'done'])
-      expect(events[1]!.data).toEqual({ code: 'OUTBOUND_ADDRESS_REFUSED', message: `The model's endpoint may not be reached from this server: upstream${REBIND} resolves to a loopback address, which personal models may not reach` })
-      expect(events[1]!.data.message).not.toContain('127.0.0.1')
+      expect(res.status).toBe(403)
+      expect(res.body.error).toMatchObject({ code: 'OUTBOUND_ADDRESS_REFUSED', message: `The model's endpoint may not be reached from this server: upstream${REBIND} resolves to a loopback address, which personal models may not reach` })
+      expect(res.body.error.message).not.toContain('127.0.0.1')
       const messages = (await t.request('GET', `/api/sessions/${session.body.id}/messages`, { token: user.token })).body.items
       expect(messages[1]).toMatchObject({ status: 'error', errorCode: 'OUTBOUND_ADDRESS_REFUSED', content: '' })
     })

@@ -62,7 +62,7 @@ export interface OpenStream {
   /** Resolves when the first delta has arrived. */
   firstDelta: Promise<void>
   /** Resolves when the response ends or breaks (never rejects): the last status seen, if any. */
-  ended: Promise<{ done?: string; error?: string; broken?: string }>
+  ended: Promise<{ done?: string; error?: string; broken?: string; status?: number }>
 }
 
 /** POST /api/chat/stream and read it in the background. */
@@ -72,7 +72,13 @@ export async function openStream(baseUrl: string, who: Chatter, sessionId: strin
     headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/json', connection: 'close' },
     body: JSON.stringify({ sessionId, content }),
   })
-  if (res.status !== 200) throw new Error(`stream: ${res.status} ${await res.text()}`)
+  if (res.status !== 200) {
+    // A failure before the first token is an HTTP error in the envelope: it ends there, with its code.
+    const text = await res.text()
+    const code = (JSON.parse(text) as { error?: { code?: string } }).error?.code
+    if (!code) throw new Error(`stream: ${res.status} ${text}`)
+    return { sessionId, events: [], text: () => '', firstDelta: new Promise(() => {}), ended: Promise.resolve({ error: code, status: res.status }) }
+  }
   const events: SseEvent[] = []
   let gotDelta: () => void = () => {}
   const firstDelta = new Promise<void>((resolve) => (gotDelta = resolve))

@@ -2,6 +2,7 @@ import type { DependencyContainer } from 'tsyringe'
 import { bindClass, bindValue } from '../../shared/di.ts'
 import { RedisClient } from '../../shared/infra/redis.ts'
 import { InProcessReplyControl } from './adapters/in-process-reply-control.ts'
+import { InProcessReplyFeed } from './adapters/in-process-reply-feed.ts'
 import { PrismaChatSessionRepository } from './adapters/prisma-chat-session.repository.ts'
 import { PrismaMessageRepository } from './adapters/prisma-message.repository.ts'
 import { RedisReplyControl } from './adapters/redis-reply-control.ts'
@@ -11,9 +12,11 @@ import { ChatSessionRepository } from './chat-session.repository.port.ts'
 import { DefaultModels } from './default-models.port.ts'
 import { MessageRepository } from './message.repository.port.ts'
 import { ReplyControl } from './reply-control.port.ts'
+import { ReplyFeed, ReplyResumeOptions } from './reply-feed.port.ts'
+import { ReplyRuns } from './reply-runs.ts'
 import { TokenCounter } from './token-counter.port.ts'
 
-export function registerChat(c: DependencyContainer): void {
+export function registerChat(c: DependencyContainer, options: ReplyResumeOptions): void {
   bindClass(c, ChatSessionRepository, PrismaChatSessionRepository)
   bindClass(c, MessageRepository, PrismaMessageRepository)
   bindValue(c, TokenCounter, new TiktokenTokenCounter())
@@ -22,4 +25,8 @@ export function registerChat(c: DependencyContainer): void {
   // With Redis, a stop request reaches the replica that serves the reply (class-bound: dispose() closes its subscriber).
   if (c.isRegistered(RedisClient, true)) bindClass(c, ReplyControl, RedisReplyControl)
   else bindValue(c, ReplyControl, new InProcessReplyControl())
+  bindValue(c, ReplyFeed, new InProcessReplyFeed())
+  bindValue(c, ReplyResumeOptions, options)
+  // One per container: it holds the replies running in this process.
+  c.registerSingleton(ReplyRuns)
 }

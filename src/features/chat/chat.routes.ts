@@ -5,8 +5,9 @@ import type { AppEnv } from '../../shared/http/app-env.ts'
 import { requireActor, signedIn } from '../../shared/http/auth-guard.ts'
 import { errorResponses, jsonContent } from '../../shared/http/openapi-schemas.ts'
 import { createRouter } from '../../shared/http/router.ts'
-import { sseResponse } from '../../shared/http/sse.ts'
-import type { ChatEvent } from './chat-events.ts'
+import { AppError, type ErrorCode } from '../../shared/errors.ts'
+import { onClientGone, sseResponse, type SseChannel } from '../../shared/http/sse.ts'
+import type { ReplyEvent } from './chat-events.ts'
 import {
   EditMessageSchema,
   ReplyOptionsSchema,
@@ -17,9 +18,18 @@ import {
 } from './chat.schemas.ts'
 import { EditAndResend } from './edit-and-resend.use-case.ts'
 import { RegenerateReply } from './regenerate-reply.use-case.ts'
+import { eventIdOf, START, type FeedEntry } from './reply-run.ts'
+import { ReplyRuns } from './reply-runs.ts'
 import type { StartedReply } from './reply-starter.ts'
+import { ResumeReply } from './resume-reply.use-case.ts'
 import { SendMessage } from './send-message.use-case.ts'
 import { StopReply } from './stop-reply.use-case.ts'
+
+/**
+ * How long the response head waits for the provider's first token: a failure before it gets its
+ * real HTTP status. Past it the stream opens (so heartbeats can flow) and a failure is an event.
+ */
+export const HEAD_WAIT_MS = 15_000
 
 const bearer = [{ bearerAuth: [] }]
 const MessageId = z.object({ messageId: z.string().min(1).max(64) })
@@ -29,7 +39,7 @@ const sseOrJson = {
     description: `${SSE_DESCRIPTION} With "stream": false (or on POST /api/chat), one JSON ReplyResult.`,
     content: { 'text/event-stream': { schema: z.string() }, 'application/json': { schema: ReplyResultSchema } },
   },
-  ...errorResponses(400, 401, 404, 409, 429),
+  ...errorResponses(400, 401, 404, 409, 429, 502, 503, 504),
 }
 
 const stream = createRoute({
@@ -62,6 +72,23 @@ const stop = createRoute({
   request: { params: MessageId },
   responses: { 200: jsonContent(StopResultSchema, 'Whether a running reply was stopped'), ...errorResponses(401, 404) },
 })
+const resume = createRoute({
+  method: 'get',
+  path: '/api/chat/{messageId}/stream',
+  tags: ['chat'],
+  summary: 'Follow a reply: the rest of it after Last-Event-ID (or ?after=), live while it streams, else the stored message',
+  security: bearer,
+  middleware: [signedIn] as const,
+  request: {
+    params: MessageId,
+    query: z.object({ after: z.string().max(200).optional().openapi({ description: 'The id of the last event you have (as Last-Event-ID)' }) }),
+    headers: z.object({ 'last-event-id': z.string().max(200).optional() }),
+  },
+  responses: {
+    200: { description: `${SSE_DESCRIPTION} Only the events after the given one.`, content: { 'text/event-stream': { schema: z.string() } } },
+    ...errorResponses(400, 401, 404),
+  },
+})
 const regenerate = createRoute({
   method: 'post',
   path: '/api/chat/{messageId}/regenerate',
@@ -88,6 +115,9 @@ export function chatRoutes(container: DependencyContainer) {
   const stopReply = container.resolve(StopReply)
   const regenerateReply = container.resolve(RegenerateReply)
   const editAndResend = container.resolve(EditAndResend)
+  const resumeReply = container.resolve(ResumeReply)
+  const runs = container.resolve(ReplyRuns)
+  const answer = (c: Context<AppEnv>, asStream: boolean, start: (abandoned: AbortSignal) => Promise<StartedReply>) => answerWith(runs, c, asStream, start)
 
   return createRouter()
     .openapi(stream, async (c) => {
@@ -99,6 +129,17 @@ export function chatRoutes(container: DependencyContainer) {
       return answer(c, false, (clientSignal) => sendMessage.execute({ actor: requireActor(c), sessionId, content, params, clientSignal }))
     })
     .openapi(stop, async (c) => c.json(await stopReply.execute({ actor: requireActor(c), messageId: c.req.valid('param').messageId }), 200))
+    .openapi(resume, async (c) => {
+      const { messageId } = c.req.valid('param')
+      const after = c.req.valid('header')['last-event-id'] ?? c.req.valid('query').after
+      const client = new AbortController()
+      onClientGone(c, () => client.abort())
+      const entries = await resumeReply.execute({ actor: requireActor(c), messageId, after, signal: client.signal })
+      return sseResponse(c, async (channel) => {
+        channel.clientSignal.addEventListener('abort', () => client.abort(), { once: true })
+        for await (const batch of entries) await sendAll(channel, messageId, batch)
+      })
+    })
     .openapi(regenerate, async (c) => {
       const { params, stream: asStream = true } = (c.req.valid('json') ?? {}) as { params?: object; stream?: boolean }
       const { messageId } = c.req.valid('param')
@@ -113,36 +154,81 @@ export function chatRoutes(container: DependencyContainer) {
 
 /**
  * Starts the reply (every check and both stored messages happen before a byte is sent, so failures
- * up to here are normal HTTP errors), then streams it as SSE or collects it into one JSON answer.
+ * up to here are normal HTTP errors) and follows it. The head waits for the first token: a provider
+ * failure before it is answered with its own status (429 with retry-after, 502, 503, 400). Then
+ * the reply streams as SSE or is collected into one JSON answer. The reply runs on its own: a
+ * client that goes away leaves it to finish for CHAT_RESUME_GRACE_S (see ReplyRuns).
  */
-async function answer(c: Context<AppEnv>, asStream: boolean, start: (clientSignal: AbortSignal) => Promise<StartedReply>): Promise<Response> {
+async function answerWith(runs: ReplyRuns, c: Context<AppEnv>, asStream: boolean, start: (abandoned: AbortSignal) => Promise<StartedReply>): Promise<Response> {
+  const { run, reply } = await runs.begin(start)
   const client = new AbortController()
-  const reply = await start(client.signal)
-  const ids = { sessionId: reply.session.id, userMessageId: reply.userMessage.id, assistantMessageId: reply.assistantMessage.id }
-  if (!asStream) {
-    c.req.raw.signal.addEventListener('abort', () => client.abort(), { once: true })
-    return c.json(await collect(reply.events, ids), 200)
+  onClientGone(c, () => client.abort())
+  const feed = run.follow(START, client.signal)
+  const head = await holdHead(feed)
+  const early = head.entries.find((e) => e.event.type === 'error' || e.event.type === 'delta')
+  if (early?.event.type === 'error') {
+    // Let the reply finish (it is stored as failed) so that a retry is not refused as "still streaming".
+    for (let next = head.pending; !(await next).done; next = feed.next());
+    const { code, message, retryAfter } = early.event
+    throw new AppError(code as ErrorCode, message, undefined, retryAfter)
   }
+  if (!asStream) return c.json(await collect(head, feed, reply), 200)
   return sseResponse(c, async (channel) => {
     channel.clientSignal.addEventListener('abort', () => client.abort(), { once: true })
-    await channel.send('message', ids)
-    for await (const event of reply.events) {
-      const { type, ...data } = event
-      if (type === 'done') await channel.comment(`overhead-ms=${event.overheadMs}`)
-      await channel.send(type, type === 'usage' ? event.usage : data)
-    }
+    const messageId = reply.assistantMessage.id
+    await sendAll(channel, messageId, head.entries)
+    for (let next = await head.pending; !next.done; next = await feed.next()) await sendAll(channel, messageId, next.value)
   })
 }
 
-async function collect(events: AsyncIterable<ChatEvent>, ids: { sessionId: string; userMessageId: string; assistantMessageId: string }) {
+interface Head {
+  /** What arrived before the head goes out. */
+  entries: FeedEntry[]
+  /** The follower's next batch, already asked for. */
+  pending: Promise<IteratorResult<FeedEntry[]>>
+}
+
+/** Reads the feed until its first event after `message` (or the end), for at most HEAD_WAIT_MS. */
+async function holdHead(feed: AsyncGenerator<FeedEntry[]>): Promise<Head> {
+  const entries: FeedEntry[] = []
+  let timer: NodeJS.Timeout | undefined
+  const waited = new Promise<'waited'>((resolve) => (timer = setTimeout(() => resolve('waited'), HEAD_WAIT_MS)))
+  let pending = feed.next()
+  try {
+    for (;;) {
+      const next = await Promise.race([pending, waited])
+      if (next === 'waited' || next.done) return { entries, pending }
+      entries.push(...next.value)
+      pending = feed.next()
+      if (entries.some((e) => e.event.type !== 'message')) return { entries, pending }
+    }
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+async function sendAll(channel: SseChannel, messageId: string, entries: FeedEntry[]): Promise<void> {
+  for (const entry of entries) {
+    const { type, ...data } = entry.event as ReplyEvent
+    const id = eventIdOf(messageId, entry)
+    if (entry.event.type === 'done') await channel.comment(`overhead-ms=${entry.event.overheadMs}`)
+    await channel.send(type, entry.event.type === 'usage' ? entry.event.usage : data, id)
+  }
+}
+
+async function collect(head: Head, feed: AsyncGenerator<FeedEntry[]>, reply: StartedReply) {
+  const ids = { sessionId: reply.session.id, userMessageId: reply.userMessage.id, assistantMessageId: reply.assistantMessage.id }
   let content = ''
   let error: { code: string; message: string } | undefined
-  for await (const event of events) {
+  const entries = [...head.entries]
+  for (let next = await head.pending; !next.done; next = await feed.next()) entries.push(...next.value)
+  for (const { event } of entries) {
     if (event.type === 'delta') content += event.text
     else if (event.type === 'error') error = { code: event.code, message: event.message }
     else if (event.type === 'done') {
       return { ...ids, content, status: event.status, finishReason: event.finishReason, usage: event.usage, ...(error ? { error } : {}) }
     }
   }
-  throw new Error('the reply ended without a done event')
+  // The client left (nobody reads this), or the reply's stream broke off.
+  throw new AppError('SERVICE_UNAVAILABLE', 'The reply did not end while this request waited for it')
 }

@@ -50,6 +50,8 @@ export const StopResultSchema = z
   .openapi('StopResult')
 
 export const SSE_DESCRIPTION =
-  'Server-sent events: `message` {sessionId, userMessageId, assistantMessageId}, then `delta` {text}..., ' +
-  'then `usage` or `error` {code, message}, then `done` {messageId, status, finishReason, usage, overheadMs}. ' +
-  'A `: keepalive` comment is sent at least every 15 s.'
+  'Server-sent events, each with an `id:` (`<messageId>:<seq>:<chars>`, send it back as Last-Event-ID to resume with GET /api/chat/{messageId}/stream): ' +
+  '`message` {sessionId, userMessageId, assistantMessageId}, then `delta` {text}..., ' +
+  'then `usage` or `error` {code, message, retryAfter?}, then `done` {messageId, status, finishReason, usage, overheadMs}. ' +
+  'A provider failure before the first token is answered with its HTTP status instead (429 with retry-after, 502, 503, 400). ' +
+  'A `: keepalive` comment is sent whenever nothing else was for 15 s.'

@@ -33,7 +33,7 @@ export interface ReplyJob {
   /** Builds the prompt again within a tighter budget, after the provider said the context is too long. */
   rebuildPrompt(budget: number): Promise<PromptPlan>
   admission: Admission
-  /** Aborted when the client goes away. */
+  /** Aborted when nobody followed the reply for the resume grace period (see ReplyRuns). */
   clientSignal?: AbortSignal
 }
 
@@ -98,7 +98,7 @@ export class ReplyStreamer {
       }
       const status = failure ? 'error' : signal.aborted ? 'aborted' : 'complete'
       final = await this.finalize(job, progress, status, failure)
-      if (failure) yield { type: 'error', code: failure.code, message: failure.message }
+      if (failure) yield { type: 'error', code: failure.code, message: failure.message, ...(failure.retryAfter === undefined ? {} : { retryAfter: failure.retryAfter }) }
       else if ((stop.signal.reason as StopReason | undefined) === 'deleted') yield REPLY_DELETED
       else yield { type: 'usage', usage: final.usage }
       const overheadMs = Math.max(0, Math.round(performance.now() - started - progress.providerMs))

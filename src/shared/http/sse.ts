@@ -12,7 +12,8 @@ export const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8',
 const KEEPALIVE = new TextEncoder().encode(': keepalive\n\n')
 
 export interface SseChannel {
-  send(event: string, data: unknown): Promise<void>
+  /** `id`: the SSE event id, which a client sends back as Last-Event-ID when it reconnects. */
+  send(event: string, data: unknown, id?: string): Promise<void>
   comment(text: string): Promise<void>
   /** Aborted when the client disconnects. */
   readonly clientSignal: AbortSignal
@@ -42,7 +43,7 @@ export function sseResponse(c: Context<AppEnv>, produce: (channel: SseChannel) =
     }
     const channel: SseChannel = {
       // JSON.stringify never emits a raw line break, so the data is always one `data:` line.
-      send: (event, data) => write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
+      send: (event, data, id) => write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
       comment: (text) => write(`: ${text}\n\n`),
       clientSignal: client.signal,
     }
