@@ -6,6 +6,7 @@ import { InProcessReplyFeed } from './adapters/in-process-reply-feed.ts'
 import { PrismaChatSessionRepository } from './adapters/prisma-chat-session.repository.ts'
 import { PrismaMessageRepository } from './adapters/prisma-message.repository.ts'
 import { RedisReplyControl } from './adapters/redis-reply-control.ts'
+import { RedisReplyFeed } from './adapters/redis-reply-feed.ts'
 import { SettingsDefaultModels } from './adapters/settings-default-models.ts'
 import { TiktokenTokenCounter } from './adapters/tiktoken-token-counter.ts'
 import { ChatSessionRepository } from './chat-session.repository.port.ts'
@@ -25,7 +26,9 @@ export function registerChat(c: DependencyContainer, options: ReplyResumeOptions
   // With Redis, a stop request reaches the replica that serves the reply (class-bound: dispose() closes its subscriber).
   if (c.isRegistered(RedisClient, true)) bindClass(c, ReplyControl, RedisReplyControl)
   else bindValue(c, ReplyControl, new InProcessReplyControl())
-  bindValue(c, ReplyFeed, new InProcessReplyFeed())
+  // Followers of a reply on another replica read it from a Redis stream (class-bound: dispose() closes its subscriber).
+  if (c.isRegistered(RedisClient, true)) bindClass(c, ReplyFeed, RedisReplyFeed)
+  else bindValue(c, ReplyFeed, new InProcessReplyFeed())
   bindValue(c, ReplyResumeOptions, options)
   // One per container: it holds the replies running in this process.
   c.registerSingleton(ReplyRuns)

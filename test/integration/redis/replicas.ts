@@ -8,6 +8,7 @@ import { loadConfig } from '../../../src/config.ts'
 import { buildContainer } from '../../../src/container.ts'
 import { BootstrapAdmin } from '../../../src/features/auth/bootstrap-admin.use-case.ts'
 import { ReplyControl } from '../../../src/features/chat/reply-control.port.ts'
+import { ReplyFeed } from '../../../src/features/chat/reply-feed.port.ts'
 import { SettingsChangeBus } from '../../../src/features/settings/settings-change-bus.port.ts'
 import { CacheInvalidation } from '../../../src/shared/cache-invalidation.port.ts'
 import { resolve } from '../../../src/shared/di.ts'
@@ -49,7 +50,7 @@ export async function startReplica(databaseUrl: string, redisUrl: string, name: 
   await container.resolve(BootstrapAdmin).execute()
   const app = createApp(container, config)
   // Every subscriber must listen before another replica publishes.
-  const subscribers = [resolve(container, SettingsChangeBus), resolve(container, ReplyControl), resolve(container, CacheInvalidation)]
+  const subscribers = [resolve(container, SettingsChangeBus), resolve(container, ReplyControl), resolve(container, ReplyFeed), resolve(container, CacheInvalidation)]
   await Promise.all(subscribers.map((a) => (a as { ready?: Promise<void> }).ready))
 
   let closing: Promise<void> | undefined
