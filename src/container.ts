@@ -3,7 +3,10 @@ import path from 'node:path'
 import { container as rootContainer, type DependencyContainer } from 'tsyringe'
 import type { Config } from './config.ts'
 import { CacheInvalidation } from './shared/cache-invalidation.port.ts'
-import { bindClass, bindValue } from './shared/di.ts'
+import { SettlingCacheInvalidation } from './shared/settling-cache-invalidation.ts'
+import { UnitOfWork } from './shared/unit-of-work.port.ts'
+import { PrismaUnitOfWork } from './shared/infra/database/prisma-unit-of-work.ts'
+import { bindClass, bindFactory, bindValue, resolve, token } from './shared/di.ts'
 import { Clock } from './shared/clock.port.ts'
 import { IdGenerator } from './shared/ids.ts'
 import { Log, type Logger } from './shared/logger.ts'
@@ -29,6 +32,9 @@ import { registerSettings } from './features/settings/settings.module.ts'
 import { registerSystem } from './features/system/system.module.ts'
 import { registerUsers } from './features/users/users.module.ts'
 
+/** The transport of cache invalidations (Redis, SQLite's data version or in-process), before SettlingCacheInvalidation. */
+const PublishedCacheInvalidation = token<CacheInvalidation>('PublishedCacheInvalidation')
+
 /** Everything the process opened before wiring: the composition root only binds, it never connects. */
 export interface Infrastructure {
   config: Config
@@ -51,9 +57,11 @@ export function buildContainer(infra: Infrastructure, override?: (c: DependencyC
   if (infra.redis) bindValue(c, RedisClient, infra.redis)
   // Caches drop what another replica (Redis) or the admin CLI (SQLite's data version) changed.
   // Class-bound where there is something to stop: dispose() unsubscribes or ends the polling.
-  if (infra.redis) bindClass(c, CacheInvalidation, RedisCacheInvalidation)
-  else if (infra.db.kind === 'sqlite') bindClass(c, CacheInvalidation, SqliteCacheInvalidation)
-  else bindValue(c, CacheInvalidation, new InProcessCacheInvalidation())
+  if (infra.redis) bindClass(c, PublishedCacheInvalidation, RedisCacheInvalidation)
+  else if (infra.db.kind === 'sqlite') bindClass(c, PublishedCacheInvalidation, SqliteCacheInvalidation)
+  else bindValue(c, PublishedCacheInvalidation, new InProcessCacheInvalidation())
+  bindClass(c, UnitOfWork, PrismaUnitOfWork)
+  bindFactory(c, CacheInvalidation, (inner) => new SettlingCacheInvalidation(resolve(inner, PublishedCacheInvalidation), resolve(inner, UnitOfWork)))
   registerSystem(c, { ...infra, name: pkg.name, version: pkg.version })
   registerMetrics(c)
   registerAudit(c)

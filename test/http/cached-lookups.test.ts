@@ -12,6 +12,7 @@ import { UserRepository } from '../../src/features/users/user.repository.port.ts
 import { CacheInvalidation } from '../../src/shared/cache-invalidation.port.ts'
 import { resolve } from '../../src/shared/di.ts'
 import { InProcessCacheInvalidation } from '../../src/shared/infra/in-process-cache-invalidation.ts'
+import { SettlingCacheInvalidation } from '../../src/shared/settling-cache-invalidation.ts'
 import { createTestApp, type TestApp } from '../support/test-app.ts'
 import { startUpstream, UPSTREAM_KEY, type Upstream } from '../support/upstream/server.ts'
 
@@ -62,7 +63,9 @@ describe('cached keys and models in a single app', () => {
 
   it('wires the caching repositories over one in-process invalidation bus', () => {
     const c = t.container
-    expect(resolve(c, CacheInvalidation)).toBeInstanceOf(InProcessCacheInvalidation)
+    const bus = resolve(c, CacheInvalidation)
+    expect(bus).toBeInstanceOf(SettlingCacheInvalidation) // republishes when a unit of work ends
+    expect((bus as SettlingCacheInvalidation).inner).toBeInstanceOf(InProcessCacheInvalidation)
     expect(resolve(c, CacheInvalidation)).toBe(resolve(c, CacheInvalidation))
     expect(resolve(c, PlatformKeyRepository)).toBeInstanceOf(CachingPlatformKeyRepository)
     expect(resolve(c, ModelConfigRepository)).toBeInstanceOf(CachingModelConfigRepository)

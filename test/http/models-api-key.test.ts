@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { PrismaAuditLog } from '../../src/features/audit/adapters/prisma-audit-log.ts'
+import { AuditTrail } from '../../src/features/audit/audit-trail.port.ts'
+import { bindFactory } from '../../src/shared/di.ts'
 import { startUpstream, type Upstream } from '../support/upstream/server.ts'
 import { createTestApp, type TestApp } from '../support/test-app.ts'
 import { expectNowhere } from '../unit/models/models-test-app.ts'
@@ -118,5 +121,53 @@ describe('RotateApiKey and the model test over HTTP (against the local test upst
     const audit = await call('GET', '/api/audit?limit=100', admin)
     expect(audit.body.items.map((e: { action: string }) => e.action)).toContain('model.api_key_rotated')
     for (const key of [FIRST, SECOND, REJECTED]) expectNowhere(t, key, responses)
+  })
+})
+
+describe('RotateApiKey stores the new key and its audit entry together', () => {
+  let t: TestApp
+  let upstream: Upstream
+  let failAudit = true
+  beforeAll(async () => {
+    upstream = await startUpstream({ keys: [FIRST, SECOND] })
+    t = await createTestApp({
+      override: (c) =>
+        bindFactory(c, AuditTrail, (inner) => {
+          const real = inner.resolve(PrismaAuditLog)
+          return {
+            record: async (entry) => {
+              if (failAudit && entry.action === 'model.api_key_rotated') throw new Error('the audit store is full')
+              await real.record(entry)
+            },
+          }
+        }),
+    })
+  })
+  afterAll(async () => {
+    await t.close()
+    await upstream.close()
+  })
+
+  it('keeps the old key, in the database and in every cache, when the audit entry cannot be written', async () => {
+    const alice = (await t.registerUser('alice')).token
+    const created = await t.request('POST', '/api/models', { token: alice, body: { displayName: 'm', providerKind: 'openai', modelId: 'gpt-4o-mini', baseUrl: `${upstream.url}/v1`, apiKey: FIRST } })
+    const id = created.body.id as string
+    expect((await t.request('POST', `/api/models/${id}/test`, { token: alice })).body.ok).toBe(true) // the model is cached now
+
+    const failed = await t.request('POST', `/api/models/${id}/api-key`, { token: alice, body: { apiKey: SECOND } })
+    expect(failed.status).toBe(500)
+    const listed = (await t.request('GET', '/api/models', { token: alice })).body
+    expect((listed.items ?? listed).find((m: { id: string }) => m.id === id)).toMatchObject({ apiKeyHint: 'AAAA' })
+    upstream.reset()
+    await t.request('POST', `/api/models/${id}/test`, { token: alice })
+    expect(upstream.requests.map((r) => r.headers.authorization)).toEqual([`Bearer ${FIRST}`])
+    expect(await t.db.client.auditLog.count({ where: { action: 'model.api_key_rotated' } })).toBe(0)
+
+    failAudit = false
+    expect((await t.request('POST', `/api/models/${id}/api-key`, { token: alice, body: { apiKey: SECOND } })).body).toMatchObject({ apiKeyHint: 'BBBB' })
+    upstream.reset()
+    await t.request('POST', `/api/models/${id}/test`, { token: alice })
+    expect(upstream.requests.map((r) => r.headers.authorization)).toEqual([`Bearer ${SECOND}`])
+    expect(await t.db.client.auditLog.count({ where: { action: 'model.api_key_rotated' } })).toBe(1)
   })
 })

@@ -2,6 +2,7 @@ import { inject, injectable } from 'tsyringe'
 import type { Actor } from '../../shared/actor.ts'
 import { SecretBox } from '../../shared/crypto/secret-box.port.ts'
 import { AppError } from '../../shared/errors.ts'
+import { UnitOfWork } from '../../shared/unit-of-work.port.ts'
 import { AuditTrail } from '../audit/audit-trail.port.ts'
 import { findManageableModel } from './find-manageable-model.ts'
 import { credentialHint, modelConfigAad, type StoredCredential } from './model-config.ts'
@@ -24,8 +25,9 @@ export interface RotateApiKeyInput {
 const KEY_REJECTIONS = new Set(['PROVIDER_AUTH_FAILED'])
 
 /**
- * Replaces a model's provider key in one atomic write: the new key is sealed and stored, the old
- * value is gone, and the change is audited (hint only). Requests already streaming keep the key they
+ * Replaces a model's provider key in one unit of work: the new key is sealed and stored, the old
+ * value is gone, and the change is audited (hint only); the key and its audit entry are stored
+ * together or not at all. The provider is asked (verify) before, outside the transaction. Requests already streaming keep the key they
  * resolved when they started (ModelAccess decrypts per request).
  */
 @injectable()
@@ -35,6 +37,7 @@ export class RotateApiKey {
     @inject(SecretBox) private readonly box: SecretBox,
     @inject(ModelProbe) private readonly probe: ModelProbe,
     @inject(AuditTrail) private readonly audit: AuditTrail,
+    @inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
   ) {}
 
   async execute({ actor, configId, apiKey: rawKey, verify = false }: RotateApiKeyInput): Promise<ModelView & { verified: boolean }> {
@@ -46,19 +49,22 @@ export class RotateApiKey {
       if (verify) await this.verify(config, apiKey)
       credential = { ...this.box.seal(apiKey, modelConfigAad(configId)), hint: credentialHint(apiKey) }
     }
-    const updated = await this.configs.replaceCredential(configId, credential)
-    await this.audit.record({
-      actorId: actor.userId,
-      action: 'model.api_key_rotated',
-      targetType: 'model_config',
-      targetId: configId,
-      metadata: {
-        scope: config.scope,
-        removed: credential === null,
-        verified: verify && credential !== null,
-        previousHint: config.credential?.hint ?? null,
-        credentialHint: credential?.hint ?? null,
-      },
+    const updated = await this.unitOfWork.run(async () => {
+      const stored = await this.configs.replaceCredential(configId, credential)
+      await this.audit.record({
+        actorId: actor.userId,
+        action: 'model.api_key_rotated',
+        targetType: 'model_config',
+        targetId: configId,
+        metadata: {
+          scope: config.scope,
+          removed: credential === null,
+          verified: verify && credential !== null,
+          previousHint: config.credential?.hint ?? null,
+          credentialHint: credential?.hint ?? null,
+        },
+      })
+      return stored
     })
     return { ...modelView(updated, actor), verified: verify && credential !== null }
   }

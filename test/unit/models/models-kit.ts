@@ -22,7 +22,7 @@ import { InMemoryUserRepository } from '../../../src/features/users/testing/in-m
 import type { Actor } from '../../../src/shared/actor.ts'
 import { AesGcmSecretBox } from '../../../src/shared/crypto/aes-gcm-secret-box.ts'
 import type { SecretBox } from '../../../src/shared/crypto/secret-box.port.ts'
-import { ManualClock, SequentialIds } from '../../../src/shared/testing/fakes.ts'
+import { ManualClock, PassThroughUnitOfWork, SequentialIds } from '../../../src/shared/testing/fakes.ts'
 
 export const OLD_KEY = Buffer.alloc(32, 1)
 export const NEW_KEY = Buffer.alloc(32, 2)
@@ -87,7 +87,7 @@ export async function modelsKit(options: { box?: SecretBox; outbound?: OutboundP
     update: new UpdateModelConfig(store, users, audit, outbound),
     remove: new DeleteModelConfig(store, audit),
     list: new ListModels(store),
-    rotateApiKey: new RotateApiKey(store, box, probe, audit),
+    rotateApiKey: new RotateApiKey(store, box, probe, audit, new PassThroughUnitOfWork()),
     test: new TestModelConfig(store, box, probe),
     access: new ModelAccessService(store, box),
     rotateMasterKey: (withBox: SecretBox = box) => new RotateMasterKey(store, withBox, audit),

@@ -7,7 +7,9 @@ import type { SqlDriverAdapter } from '@prisma/driver-adapter-utils'
 import { PrismaClient } from '../../../generated/sqlite/client.ts'
 import { PrismaClient as PostgresPrismaClient } from '../../../generated/postgres/client.ts'
 import { databaseUnavailableReason } from './connection-errors.ts'
-import { databaseKindOf, type Database } from './database.ts'
+import { databaseKindOf, type Database, type DatabaseKind } from './database.ts'
+import { activeTransaction } from './prisma-unit-of-work.ts'
+import { prismaRunner, type SqlRunner } from './raw-sql.ts'
 import { postgresRunner, sqliteRunner, type SqliteConnection } from './direct-sql.ts'
 
 export interface OpenDatabaseOptions {
@@ -73,17 +75,14 @@ async function openSqlite(url: string): Promise<Database> {
     if (!adapter.connection) throw new Error('The SQLite database is not connected')
     return (adapter.connection as unknown as { client: SqliteConnection }).client
   }
-  return {
-    kind: 'sqlite',
-    client,
-    sql: sqliteRunner(connection),
+  return followingUnitsOfWork('sqlite', client, sqliteRunner(connection), {
     ping: async () => void (await client.$queryRawUnsafe('SELECT 1')),
     async executeScript(sql) {
       if (!adapter.connection) await client.$connect()
       await adapter.connection!.executeScript(sql)
     },
     close: once(() => client.$disconnect()),
-  }
+  })
 }
 
 const relabelCharAsText = (result: pg.QueryResult | pg.QueryResult[]) => {
@@ -126,10 +125,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   pool.on('error', () => {})
   const client = new PostgresPrismaClient({ adapter: new PrismaPg(pool) }) as unknown as PrismaClient
   await client.$connect()
-  return {
-    kind: 'postgres',
-    client,
-    sql: postgresRunner(pool),
+  return followingUnitsOfWork('postgres', client, postgresRunner(pool), {
     ping: () => pingWithReason(client),
     // No parameters, so pg uses the simple query protocol, which accepts several statements.
     executeScript: async (sql) => void (await pool.query(sql)),
@@ -138,7 +134,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       await client.$disconnect()
       await pool.end()
     }),
-  }
+  })
 }
 
 /** Readiness wants a clear reason ("unreachable"), not Prisma's multi-line message. */
@@ -149,6 +145,23 @@ async function pingWithReason(client: PrismaClient): Promise<void> {
     const reason = databaseUnavailableReason(err)
     throw reason ? new Error(`PostgreSQL ${reason}`, { cause: err }) : err
   }
+}
+
+/**
+ * `client` and `sql` of a database, which inside a unit of work (prisma-unit-of-work.ts) are its
+ * transaction's, so repositories join it without knowing. Getters, read at every call.
+ */
+function followingUnitsOfWork(kind: DatabaseKind, root: PrismaClient, direct: SqlRunner, rest: Omit<Database, 'kind' | 'client' | 'sql'>): Database {
+  return Object.defineProperties({ kind, ...rest } as Database, {
+    client: { enumerable: true, get: () => activeTransaction(root) ?? root },
+    sql: {
+      enumerable: true,
+      get: () => {
+        const tx = activeTransaction(root)
+        return tx ? prismaRunner(kind, tx) : direct
+      },
+    },
+  })
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

@@ -1,3 +1,4 @@
+import type { PrismaClient } from '../../../generated/sqlite/client.ts'
 import type { Database, DatabaseKind } from './database.ts'
 
 /**
@@ -32,6 +33,15 @@ export function placeholders(kind: DatabaseKind, sql: string): string {
   if (kind === 'sqlite') return sql
   let n = 0
   return sql.replace(/\?/g, () => `$${++n}`)
+}
+
+/** The same statements through a Prisma client: inside a unit of work, on its transaction. */
+export function prismaRunner(kind: DatabaseKind, client: PrismaClient): SqlRunner {
+  const args = (values: SqlValue[]) => values.map((value) => storedValue(kind, value))
+  return {
+    query: (sql, values) => client.$queryRawUnsafe<SqlRow[]>(placeholders(kind, sql), ...args(values)),
+    run: (sql, values) => client.$executeRawUnsafe(placeholders(kind, sql), ...args(values)),
+  }
 }
 
 /** Runs one statement with `?` placeholders on either database; resolves to the rows it changed. */
