@@ -13,6 +13,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { serverBundleOptions } from './lib/server-bundle.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const outdir = path.join(root, 'dist')
@@ -49,19 +50,9 @@ async function build() {
     absWorkingDir: root,
     entryPoints: Object.fromEntries(Object.entries(entryPoints).map(([name, file]) => [name, path.join(root, file)])),
     outdir,
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: 'linked',
-    keepNames: true,
+    ...serverBundleOptions,
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    // tsyringe checks for the Reflect polyfill when it loads, and ES imports are evaluated in the
-    // order they appear: every output file loads it first.
-    banner: { js: "import 'reflect-metadata';" },
-    logLevel: 'warning',
   })
   await buildWeb(esbuild)
   writeFileSync(stamp, new Date().toISOString() + '\n')

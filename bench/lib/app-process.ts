@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { build } from 'esbuild'
+import { serverBundleOptions } from '../../scripts/lib/server-bundle.mjs'
 import { startNode, type Child } from './proc.ts'
 
 /** The node options of `npm start` in a checkout's package.json: `node <these> dist/main.js`. */
@@ -25,15 +26,7 @@ export async function startApp(env: Record<string, string> = {}, checkout = proc
     entryPoints: [path.join(checkout, 'bench/lib/relay-server.ts')],
     tsconfig: path.join(checkout, 'tsconfig.json'),
     outfile,
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: 'linked',
-    keepNames: true,
-    banner: { js: "import 'reflect-metadata';" },
-    logLevel: 'warning',
+    ...serverBundleOptions,
   })
   const extra = process.env.BENCH_APP_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []
   return startNode<{ url: string }>([...startFlags(checkout), ...extra, outfile], env)
