@@ -8,7 +8,7 @@ import { PrismaClient } from '../../../generated/sqlite/client.ts'
 import { PrismaClient as PostgresPrismaClient } from '../../../generated/postgres/client.ts'
 import { databaseUnavailableReason } from './connection-errors.ts'
 import { databaseKindOf, type Database, type DatabaseKind } from './database.ts'
-import { activeTransaction } from './prisma-unit-of-work.ts'
+import { activeTransaction } from './transaction-scope.ts'
 import { prismaRunner, type SqlRunner } from './raw-sql.ts'
 import { postgresRunner, sqliteRunner, type SqliteConnection } from './direct-sql.ts'
 
