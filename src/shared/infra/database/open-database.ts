@@ -94,6 +94,14 @@ const relabelCharAsText = (result: pg.QueryResult | pg.QueryResult[]) => {
 
 /** adapter-pg cannot deserialize OID 18 (`"char"`, used in pg_catalog): hand it over as text. */
 class CharAsTextClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config)
+    // A connection the server ends while it is checked out but between queries (a restart, DROP
+    // DATABASE ... WITH FORCE) emits 'error' with no query to fail: the next query on it fails
+    // instead, and the pool discards it. Without a listener the error would end the process.
+    this.on('error', () => {})
+  }
+
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- forwards pg's overloaded signature
   override query(...args: any[]): any {
     const callback = args.at(-1)
