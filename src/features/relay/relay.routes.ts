@@ -1,9 +1,9 @@
 import type { Context } from 'hono'
 import type { DependencyContainer } from 'tsyringe'
 import { resolve } from '../../shared/di.ts'
-import { AppError, NotFound, Unauthenticated } from '../../shared/errors.ts'
+import { NotFound, Unauthenticated } from '../../shared/errors.ts'
 import type { AppEnv } from '../../shared/http/app-env.ts'
-import { closeAfterResponse, readBodyText } from '../../shared/http/body-limit.ts'
+import { closeAfterResponse, readJsonBody } from '../../shared/http/body-limit.ts'
 import { pushResponse } from '../../shared/http/push-body.ts'
 import { redactPath } from '../../shared/http/redact-path.ts'
 import { CLIENT_CLOSED_REQUEST, clientClosed, requestHeader } from '../../shared/http/node-request.ts'
@@ -98,14 +98,7 @@ export function relayRoutes(container: DependencyContainer, options: RelayRoutes
     return principal
   }
 
-  async function readJson(c: Context<AppEnv>): Promise<{ json: unknown; chars: number }> {
-    const raw = await readBodyText(c, bodyLimit)
-    try {
-      return { json: JSON.parse(raw), chars: raw.length }
-    } catch {
-      throw new AppError('INVALID_JSON', 'We could not parse the JSON body of your request.')
-    }
-  }
+  const readJson = (c: Context<AppEnv>) => readJsonBody(c, bodyLimit, 'We could not parse the JSON body of your request.')
 
   async function answer(c: Context<AppEnv>, dialect: ClientDialect, work: (client: AbortController) => Promise<Response>): Promise<Response> {
     const client = new AbortController()

@@ -67,6 +67,16 @@ export function appBodyLimit(limit: number, skip: (path: string) => boolean): Mi
   return (c, next) => (skip(c.req.path) || !hasBody(c) ? next() : limited(c, next))
 }
 
+/** The request body parsed as JSON (at most `limit` bytes) and its length; `invalidMessage` says it is not JSON. */
+export async function readJsonBody(c: Context, limit: number, invalidMessage: string): Promise<{ json: unknown; chars: number }> {
+  const raw = await readBodyText(c, limit)
+  try {
+    return { json: JSON.parse(raw), chars: raw.length }
+  } catch {
+    throw new AppError('INVALID_JSON', invalidMessage)
+  }
+}
+
 /**
  * The request body as text, at most `limit` bytes: refused by Content-Length before reading, else
  * counted while it streams. One buffer per request: sized by Content-Length when there is one

@@ -1,9 +1,9 @@
 import type { Context } from 'hono'
 import type { DependencyContainer } from 'tsyringe'
 import { resolve } from '../../../shared/di.ts'
-import { AppError, Forbidden, NotFound } from '../../../shared/errors.ts'
+import { Forbidden, NotFound } from '../../../shared/errors.ts'
 import type { AppEnv } from '../../../shared/http/app-env.ts'
-import { readBodyText } from '../../../shared/http/body-limit.ts'
+import { readJsonBody } from '../../../shared/http/body-limit.ts'
 import { CLIENT_CLOSED_REQUEST, clientClosed, requestHeader } from '../../../shared/http/node-request.ts'
 import { pushResponse } from '../../../shared/http/push-body.ts'
 import { redactPath } from '../../../shared/http/redact-path.ts'
@@ -58,14 +58,7 @@ export function geminiRoutes(container: DependencyContainer, options: GeminiRout
     return principal
   }
 
-  async function readJson(c: Context<AppEnv>): Promise<{ json: unknown; chars: number }> {
-    const raw = await readBodyText(c, bodyLimit)
-    try {
-      return { json: JSON.parse(raw), chars: raw.length }
-    } catch {
-      throw new AppError('INVALID_JSON', 'Invalid JSON payload received. The request body is not valid JSON.')
-    }
-  }
+  const readJson = (c: Context<AppEnv>) => readJsonBody(c, bodyLimit, 'Invalid JSON payload received. The request body is not valid JSON.')
 
   async function generate(c: Context<AppEnv>, principal: KeyPrincipal, model: string, stream: boolean): Promise<Response> {
     const client = new AbortController()
